@@ -1,0 +1,52 @@
+# dvgen: `make run` builds generated/ from schema_docs/; `make test` runs the suite.
+# Both create .venv themselves (Python 3.11+) and reinstall only when
+# pyproject.toml changes.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+RUN_STAMP := $(VENV)/.dvgen-run.stamp
+DEV_STAMP := $(VENV)/.dvgen-dev.stamp
+
+.PHONY: run test lint typecheck pytest snapshots clean help
+
+help:
+	@echo "make run        set up .venv and build generated/ from schema_docs/"
+	@echo "make test       set up .venv (with dev tools) and run lint, mypy and pytest"
+	@echo "make snapshots  regenerate the syrupy snapshots and generated/ after an intended change"
+	@echo "make clean      remove .venv and caches"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "dvgen needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(RUN_STAMP)
+
+run: $(RUN_STAMP)
+	$(BIN)/dvgen build
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check generator tests
+	$(BIN)/ruff format --check generator tests
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy
+
+pytest: $(DEV_STAMP)
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+snapshots: $(DEV_STAMP)
+	$(BIN)/dvgen build
+	$(BIN)/pytest -q --snapshot-update
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

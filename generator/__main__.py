@@ -1,0 +1,7 @@
+"""``python -m generator`` is ``dvgen``."""
+
+import sys
+
+from generator.cli import main
+
+sys.exit(main())

@@ -1,0 +1,103 @@
+"""The pipeline as one function: :func:`generate`. The CLI is a thin shell on it.
+
+    inputs --parse--> pages --merge--> tables --render--> files --commit--> output
+
+Nothing is written unless the whole run succeeds: a page with an error (or,
+with ``strict``, a warning) stops the run before :func:`generator.write.commit`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from generator.config import Config
+from generator.diagnostics import Diagnostics
+from generator.inputs import InputPage, collect
+from generator.merge import merge_pages
+from generator.model import Table
+from generator.modelio import dump_table, json_schema
+from generator.parse import ParsedPage, parse_file
+from generator.write import WriteReport, commit
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(slots=True)
+class BuildResult:
+    diagnostics: Diagnostics
+    tables: dict[str, Table] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    report: WriteReport | None = None
+    pages: int = 0
+
+    def failed(self, strict: bool) -> bool:
+        d = self.diagnostics
+        return d.count("error") > 0 or (strict and d.count("warning") > 0)
+
+
+def parse_pages(
+    pages: list[InputPage], diags: Diagnostics, progress: Progress | None = None
+) -> list[ParsedPage]:
+    out: list[ParsedPage] = []
+    for i, page in enumerate(pages):
+        if progress is not None:
+            progress(i, len(pages), page.display)
+        parsed = parse_file(page.path, page.source_path, page.display, diags)
+        if parsed is not None:
+            out.append(parsed)
+    if progress is not None:
+        progress(len(pages), len(pages), "")
+    return out
+
+
+def select(
+    tables: dict[str, Table], include: tuple[str, ...], exclude: tuple[str, ...]
+) -> dict[str, Table]:
+    return {
+        name: t
+        for name, t in tables.items()
+        if any(fnmatch.fnmatchcase(name, g) for g in include)
+        and not any(fnmatch.fnmatchcase(name, g) for g in exclude)
+    }
+
+
+def model_files(tables: dict[str, Table], prefix: str) -> dict[str, bytes]:
+    """``<prefix><logical_name>.yaml`` per table, plus ``<prefix>schema.json``."""
+    files = {f"{prefix}{name}.yaml": dump_table(t).encode() for name, t in tables.items()}
+    files[f"{prefix}schema.json"] = json_schema().encode()
+    return files
+
+
+def generate(
+    config: Config,
+    *,
+    strict: bool = False,
+    layout: str = "build",
+    write: bool = True,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Parse ``config.inputs``, merge, render every target, and commit.
+
+    ``layout="build"`` writes the model under ``<output>/model/``;
+    ``layout="parse"`` writes it straight into ``<output>/`` (``dvgen parse``).
+    """
+    diags = Diagnostics()
+    pages = collect(config.inputs, config.base, diags)
+    result = BuildResult(diags, pages=len(pages))
+    parsed = parse_pages(pages, diags, progress)
+    display = {p.source_path: p.display for p in pages}
+    tables = merge_pages(parsed, diags, display)
+    result.tables = select(tables, config.include, config.exclude)
+    left_out = sorted(set(tables) - set(result.tables))
+    if left_out:
+        diags.info("DV030", f"left out by include/exclude: {', '.join(left_out)}")
+    if not pages and not diags.count("error"):
+        diags.error("DV031", "no pages to read: give a file or folder of table reference pages")
+    prefix = "model/" if layout == "build" else ""
+    if "model" in config.targets or layout == "parse":
+        result.files.update(model_files(result.tables, prefix))
+    if write and not result.failed(strict):
+        result.report = commit(config.output_dir, result.files)
+    return result

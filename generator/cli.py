@@ -1,0 +1,217 @@
+"""``dvgen``: the command line. Thin: it parses flags, calls
+:func:`generator.build.generate`, prints diagnostics and picks the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+from rich.progress import Progress as ProgressBar
+
+from generator import __version__
+from generator.build import BuildResult, Progress, generate
+from generator.config import ConfigError, load_config
+from generator.diagnostics import Diagnostic
+from generator.write import UnsafePath
+
+EXIT_OK = 0
+EXIT_INPUT = 1
+EXIT_USAGE = 2
+EXIT_OUTPUT = 3
+EXIT_BUG = 70
+
+EXIT_CODES = f"""\
+exit codes:
+  {EXIT_OK}   success (warnings, if any, were printed)
+  {EXIT_INPUT}   a page or input has an error (or a warning, with --strict); nothing was written
+  {EXIT_USAGE}   bad command line or [tool.dvgen] configuration
+  {EXIT_OUTPUT}   the output folder could not be written; it was left as it was
+  {EXIT_BUG}  a bug in dvgen: please report it with the output of --debug
+"""
+
+PROGRESS_MIN_PAGES = 10
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format", choices=("text", "json"), default="text", help="how to print diagnostics"
+    )
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("-v", "--verbose", action="store_true", help="also print info diagnostics")
+    p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    p.add_argument("--config", type=Path, help="pyproject.toml to read [tool.dvgen] from")
+    p.add_argument("--debug", action="store_true", help="show tracebacks (for bug reports)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dvgen",
+        description="Typed bindings from Dataverse table reference pages, offline.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"dvgen {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "parse",
+        help="parse pages into YAML models",
+        description="Parse table reference pages (files, folders or globs) into one YAML "
+        "model per table, plus schema.json, in DIR.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="page, folder of pages, or glob")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="DIR", help="folder for the YAML models"
+    )
+    _common(p)
+
+    b = sub.add_parser(
+        "build",
+        help="parse and render every configured target",
+        description="Parse the configured inputs (or PATHs) and write every target configured "
+        "in [tool.dvgen] of pyproject.toml into the output folder (default generated/).",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    b.add_argument(
+        "paths", nargs="*", metavar="PATH", help="pages to read instead of the configured inputs"
+    )
+    b.add_argument(
+        "-o", "--output", metavar="DIR", help="output folder instead of the configured one"
+    )
+    _common(b)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("dvgen: interrupted; the output folder was left as it was", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: never a bare traceback
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"dvgen: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in dvgen. Rerun with --debug and report the output.",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"dvgen: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    config = config.with_overrides(args.paths or None, args.output)
+    if args.command == "parse":
+        config = replace(config, targets=("model",))
+    layout = "parse" if args.command == "parse" else "build"
+    try:
+        with _progress(args) as progress:
+            result = generate(config, strict=args.strict, layout=layout, progress=progress)
+    except (OSError, UnsafePath) as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"dvgen: cannot write {config.output_dir}: {exc}; the folder was left as it was",
+            file=sys.stderr,
+        )
+        return EXIT_OUTPUT
+    _report(args, result)
+    return EXIT_INPUT if result.failed(args.strict) else EXIT_OK
+
+
+@contextmanager
+def _progress(args: argparse.Namespace) -> Iterator[Progress | None]:
+    if args.quiet or args.format == "json" or not sys.stderr.isatty():
+        yield None
+        return
+    bar = ProgressBar(
+        TextColumn("parsing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        transient=True,
+    )
+    task = None
+
+    def update(done: int, total: int, name: str) -> None:
+        nonlocal task
+        if total < PROGRESS_MIN_PAGES:
+            return
+        if task is None:
+            bar.start()
+            task = bar.add_task("", total=total)
+        bar.update(task, completed=done, description=name)
+
+    try:
+        yield update
+    finally:
+        bar.stop()
+
+
+def _report(args: argparse.Namespace, result: BuildResult) -> None:
+    diags = result.diagnostics.sorted()
+    failed = result.failed(args.strict)
+    if args.format == "json":
+        payload = {
+            "ok": not failed,
+            "pages": result.pages,
+            "tables": sorted(result.tables),
+            "written": bool(result.report),
+            "diagnostics": [_asdict(d) for d in diags],
+        }
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    shown = [d for d in diags if _shown(d, args)]
+    for d in shown:
+        print(d.format(), file=sys.stderr)
+    if args.quiet:
+        return
+    counts = {lvl: result.diagnostics.count(lvl) for lvl in ("error", "warning", "info")}
+    summary = ", ".join(f"{n} {lvl}{'s' if n != 1 else ''}" for lvl, n in counts.items() if n)
+    tables = len(result.tables)
+    if failed:
+        why = "warnings are errors with --strict" if not counts["error"] else "errors above"
+        print(f"dvgen: nothing written ({why}); {summary}", file=sys.stderr)
+    elif result.report is not None:
+        rep = result.report
+        print(
+            f"dvgen: {result.pages} page(s), {tables} table(s): "
+            f"{len(rep.written)} file(s) written, "
+            f"{len(rep.unchanged)} unchanged, {len(rep.removed)} removed"
+            + (f"; {summary}" if summary else ""),
+            file=sys.stderr,
+        )
+
+
+def _asdict(d: Diagnostic) -> dict[str, object]:
+    return {"level": d.level, "code": d.code, "message": d.message, "file": d.file, "line": d.line}
+
+
+def _shown(d: Diagnostic, args: argparse.Namespace) -> bool:
+    if d.level == "error":
+        return True
+    if args.quiet:
+        return False
+    return d.level == "warning" or args.verbose
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""``[tool.dvgen]`` in ``pyproject.toml``, read into a typed config.
+
+Command-line flags override it: positional paths replace ``inputs``, ``-o``
+replaces ``output``. Relative paths are relative to the folder holding the
+``pyproject.toml`` (or the current folder when there is none).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+TARGETS = ("model",)
+DEFAULT_TARGETS = ("model",)
+
+
+class ConfigError(Exception):
+    """A ``[tool.dvgen]`` setting that cannot be used; the message says which."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    base: Path
+    inputs: tuple[str, ...] = ("schema_docs",)
+    output: str = "generated"
+    targets: tuple[str, ...] = DEFAULT_TARGETS
+    include: tuple[str, ...] = ("*",)
+    exclude: tuple[str, ...] = ()
+    source: str | None = field(default=None, compare=False)
+
+    @property
+    def output_dir(self) -> Path:
+        out = Path(self.output)
+        return out if out.is_absolute() else self.base / out
+
+    def with_overrides(self, inputs: list[str] | None, output: str | None) -> Config:
+        cwd = Path.cwd()
+        cfg = self
+        if inputs:
+            # paths typed on the command line are relative to where dvgen runs
+            cfg = replace(
+                cfg,
+                inputs=tuple(str((cwd / p) if not Path(p).is_absolute() else p) for p in inputs),
+            )
+        if output:
+            cfg = replace(
+                cfg, output=str(cwd / output) if not Path(output).is_absolute() else output
+            )
+        return cfg
+
+
+def find_pyproject(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(path: Path | None = None) -> Config:
+    """The config from ``path`` (or the nearest ``pyproject.toml`` up from here)."""
+    explicit = path is not None
+    path = path or find_pyproject(Path.cwd())
+    if path is None:
+        return Config(base=Path.cwd())
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    section = data.get("tool", {}).get("dvgen")
+    if section is None:
+        if explicit:
+            raise ConfigError(f"{path}: has no [tool.dvgen] table")
+        return Config(base=Path.cwd())
+    return _from_table(section, path)
+
+
+def _from_table(section: Any, path: Path) -> Config:
+    where = f"{path}: [tool.dvgen]"
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where} must be a table")
+    known = {"inputs", "output", "targets", "include", "exclude"}
+    unknown = sorted(set(section) - known)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
+    cfg = Config(base=path.parent, source=str(path))
+    values: dict[str, Any] = {}
+    for key in ("inputs", "targets", "include", "exclude"):
+        if key in section:
+            values[key] = _str_list(section[key], f"{where} {key}")
+    if "output" in section:
+        if not isinstance(section["output"], str) or not section["output"].strip():
+            raise ConfigError(f"{where} output: expected a folder name")
+        values["output"] = section["output"]
+    for t in values.get("targets", ()):
+        if t not in TARGETS:
+            raise ConfigError(f"{where} targets: unknown target {t!r}; known: {', '.join(TARGETS)}")
+    return replace(cfg, **values)
+
+
+def _str_list(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: expected a list of strings")
+    return tuple(value)

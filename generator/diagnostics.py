@@ -1,0 +1,81 @@
+"""Diagnostics are data: a level, a file, a line, a code and a message.
+
+Every stage appends to a :class:`Diagnostics` list instead of raising or
+printing; the CLI decides how to show them and which exit code they give.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Level = Literal["error", "warning", "info"]
+_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    level: Level
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    def format(self) -> str:
+        where = self.file or "dvgen"
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.level}: {self.message} [{self.code}]"
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.file or "", self.line or 0, _RANK[self.level], self.code, self.message)
+
+
+@dataclass(slots=True)
+class Diagnostics:
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(
+        self,
+        level: Level,
+        code: str,
+        message: str,
+        file: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.items.append(Diagnostic(level, code, message, file, line))
+
+    def error(
+        self, code: str, message: str, file: str | None = None, line: int | None = None
+    ) -> None:
+        self.add("error", code, message, file, line)
+
+    def warning(
+        self, code: str, message: str, file: str | None = None, line: int | None = None
+    ) -> None:
+        self.add("warning", code, message, file, line)
+
+    def info(
+        self, code: str, message: str, file: str | None = None, line: int | None = None
+    ) -> None:
+        self.add("info", code, message, file, line)
+
+    def extend(self, other: Iterable[Diagnostic]) -> None:
+        self.items.extend(other)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def count(self, level: Level) -> int:
+        return sum(1 for d in self.items if d.level == level)
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.items, key=Diagnostic.sort_key)
+
+    def to_json(self) -> str:
+        return json.dumps([asdict(d) for d in self.sorted()], indent=2, ensure_ascii=False)

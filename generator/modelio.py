@@ -1,0 +1,124 @@
+"""The model on disk: deterministic YAML, validated loading, the JSON Schema.
+
+``dump_table`` writes keys in model order, drops absent values (``None``,
+empty lists and maps; ``false`` stays), never wraps lines, and ends with one
+newline, so ``dump(load(dump(t))) == dump(t)`` byte for byte. ``load_table``
+validates through the same model classes and reports a bad value with the
+file, the line, the key path and the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from generator.model import Table
+
+try:  # libyaml when present: same output, several times faster
+    from yaml import CSafeDumper as _Dumper
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - exercised only without libyaml
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+
+class ModelError(Exception):
+    """A model file that cannot be loaded; ``str()`` names file, line and key."""
+
+    def __init__(self, file: str, line: int | None, message: str) -> None:
+        self.file = file
+        self.line = line
+        self.message = message
+        where = f"{file}:{line}" if line is not None else file
+        super().__init__(f"{where}: {message}")
+
+
+def _prune(value: Any) -> Any:
+    if isinstance(value, dict):
+        out = {k: _prune(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v is not None and v not in ([], {})}
+    if isinstance(value, list | tuple):
+        return [_prune(v) for v in value]
+    return value
+
+
+def table_to_data(table: Table) -> dict[str, Any]:
+    data: dict[str, Any] = _prune(table.model_dump(mode="json"))
+    return data
+
+
+def dump_table(table: Table) -> str:
+    return yaml.dump(
+        table_to_data(table),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=1 << 30,
+        indent=2,
+    )
+
+
+def load_table(text: str, file: str) -> Table:
+    """A table from YAML text, validated; raises :class:`ModelError`."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ModelError(file, line, f"not valid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise ModelError(file, 1, "expected a mapping of table keys at the top level")
+    try:
+        return Table.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = err.get("loc", ())
+        key = ".".join(str(p) for p in loc) or "(table)"
+        line = _line_of(node, loc)
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise ModelError(file, line, f"{key}: {err['msg']}{more}") from None
+
+
+def _line_of(node: yaml.Node | None, loc: Sequence[int | str]) -> int | None:
+    """The 1-based line of the YAML node at ``loc`` (or its nearest parent)."""
+    best = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next(
+                (v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part),
+                None,
+            )
+            if nxt is None:
+                key = next(
+                    (
+                        k
+                        for k, _ in node.value
+                        if isinstance(k, yaml.ScalarNode) and k.value == part
+                    ),
+                    None,
+                )
+                return key.start_mark.line + 1 if key is not None else best
+            node = nxt
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
+            node = node.value[part]
+        else:
+            return best
+        best = node.start_mark.line + 1
+    return best
+
+
+def json_schema() -> str:
+    """The model's JSON Schema, generated from the model classes."""
+    schema = Table.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "dvgen table model"
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=False) + "\n"

@@ -1,0 +1,108 @@
+"""Reading one page from disk into text the parser can trust.
+
+Binary junk and undecodable bytes are rejected with a diagnostic; a BOM and
+CRLF endings are normalised; mojibake (``Omnichannel â€“ SMS``) is repaired
+line by line with ftfy, and each repaired line is reported, so line numbers
+in every later diagnostic still point into the file as it is on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import ftfy
+
+from generator.diagnostics import Diagnostics
+
+MAX_PAGE_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class PageText:
+    text: str
+    sha256: str
+
+
+@cache
+def _fixer_config() -> ftfy.TextFixerConfig:
+    # Only undo encoding mix-ups; quotes, widths and ligatures stay as written.
+    return ftfy.TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        fix_surrogates=True,
+        remove_control_chars=False,
+        normalization=None,
+        explain=False,
+    )
+
+
+def read_page(path: Path, display: str, diags: Diagnostics) -> PageText | None:
+    """The page's repaired text, or ``None`` after an error diagnostic."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        diags.error("DV001", f"cannot read the page: {exc.strerror or exc}", display)
+        return None
+    return decode_page(data, display, diags)
+
+
+def decode_page(data: bytes, display: str, diags: Diagnostics) -> PageText | None:
+    digest = hashlib.sha256(data).hexdigest()
+    if len(data) > MAX_PAGE_BYTES:
+        diags.error(
+            "DV002",
+            f"the page is {len(data)} bytes, more than the {MAX_PAGE_BYTES} a table page can be",
+            display,
+        )
+        return None
+    if not data.strip():
+        diags.error("DV003", "the page is empty: expected a Dataverse table reference", display)
+        return None
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        diags.error("DV004", "the page holds NUL bytes: it is binary, not markdown", display, line)
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        diags.error(
+            "DV005",
+            f"the page is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8",
+            display,
+            line,
+        )
+        return None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return PageText(_repair(text, display, diags), digest)
+
+
+def _repair(text: str, display: str, diags: Diagnostics) -> str:
+    if text.isascii():
+        return text
+    lines = text.split("\n")
+    config = _fixer_config()
+    for i, line in enumerate(lines):
+        if line.isascii():
+            continue
+        fixed = ftfy.fix_text(line, config)
+        if fixed != line and "\n" not in fixed:
+            diags.info("DV010", f"repaired mojibake: {_excerpt(line, fixed)}", display, i + 1)
+            lines[i] = fixed
+    return "\n".join(lines)
+
+
+def _excerpt(before: str, after: str) -> str:
+    """The first differing stretch of a repaired line, for the diagnostic."""
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    lo = max(0, start - 12)
+    return f"{before[lo : start + 16]!r} -> {after[lo : start + 12]!r}"

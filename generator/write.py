@@ -1,0 +1,179 @@
+"""Atomic output: the whole new ``generated/`` appears at once, or nothing does.
+
+Every file is rendered in memory first; :func:`commit` then builds the new
+folder beside the old one (unchanged files hard-linked, so their mtimes stay
+put), carries over every file dvgen did not write (a user's own files are
+never lost), and swaps the two folders with two renames. A crash at any point
+leaves either the old folder or the new one; a backup left by a crash between
+the two renames is restored by the next run.
+
+``.dvgen-manifest.json`` lists the files dvgen wrote, so files of a table that
+left the inputs are removed while files a user added are kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+MANIFEST = ".dvgen-manifest.json"
+_WINDOWS_RESERVED = (
+    {"con", "prn", "aux", "nul"}
+    | {f"com{i}" for i in range(1, 10)}
+    | {f"lpt{i}" for i in range(1, 10)}
+)
+
+
+class UnsafePath(ValueError):
+    """A generated path that would land outside the output folder."""
+
+
+@dataclass(slots=True)
+class WriteReport:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # files dvgen did not write
+
+
+def check_relpath(rel: str) -> str:
+    """``rel`` if it is a plain relative path inside the output folder."""
+    p = PurePosixPath(rel)
+    if (
+        not rel
+        or p.is_absolute()
+        or "\\" in rel
+        or any(part in ("", ".", "..") for part in rel.split("/"))
+    ):
+        raise UnsafePath(f"refusing to write {rel!r}: not a plain relative path")
+    for part in p.parts:
+        if part.split(".")[0].lower() in _WINDOWS_RESERVED or len(part) > 200:
+            raise UnsafePath(f"refusing to write {rel!r}: {part!r} is not a portable file name")
+    return rel
+
+
+def _read_manifest(out_dir: Path) -> set[str]:
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        return {str(p) for p in data.get("files", [])}
+    except (OSError, ValueError, AttributeError):
+        return set()
+
+
+def recover(out_dir: Path) -> str | None:
+    """Undo what a crashed run left beside ``out_dir``; say what was done."""
+    parent = out_dir.parent
+    if not parent.is_dir():
+        return None
+    note = None
+    for stale in sorted(parent.glob(f".{out_dir.name}.staging-*")):
+        shutil.rmtree(stale, ignore_errors=True)
+    backups = sorted(parent.glob(f".{out_dir.name}.old-*"))
+    if backups and not out_dir.exists():
+        os.rename(backups[-1], out_dir)
+        note = f"restored {out_dir.name}/ from an interrupted run"
+        backups = backups[:-1]
+    for b in backups:
+        shutil.rmtree(b, ignore_errors=True)
+    return note
+
+
+def commit(out_dir: Path, files: Mapping[str, bytes]) -> WriteReport:
+    """Replace dvgen's files in ``out_dir`` with ``files``, atomically."""
+    for rel in files:
+        check_relpath(rel)
+    report = WriteReport()
+    recover(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    old_managed = _read_manifest(out_dir) if out_dir.is_dir() else set()
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+    try:
+        os.chmod(staging, _dir_mode(out_dir))
+        _stage(out_dir, staging, files, old_managed, report)
+        if out_dir.exists():
+            backup = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+            os.rename(out_dir, backup)
+            try:
+                os.rename(staging, out_dir)
+            except OSError:
+                os.rename(backup, out_dir)
+                raise
+            shutil.rmtree(backup, ignore_errors=True)
+        else:
+            os.rename(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return report
+
+
+def _stage(
+    out_dir: Path,
+    staging: Path,
+    files: Mapping[str, bytes],
+    old_managed: set[str],
+    report: WriteReport,
+) -> None:
+    if out_dir.is_dir():
+        for path in sorted(out_dir.rglob("*")):
+            if not path.is_file() or path.is_symlink():
+                continue
+            rel = path.relative_to(out_dir).as_posix()
+            if rel == MANIFEST or rel in files:
+                continue
+            if rel in old_managed:
+                report.removed.append(rel)
+                continue
+            _place(path, staging / rel)
+            report.kept.append(rel)
+    for rel in sorted(files):
+        data = files[rel]
+        target = staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        old = out_dir / rel
+        if old.is_file() and not old.is_symlink() and _same(old, data):
+            _place(old, target)
+            report.unchanged.append(rel)
+        else:
+            _write(target, data)
+            report.written.append(rel)
+    manifest = {"generator": "dvgen", "files": sorted(files)}
+    _write(staging / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
+
+
+def _dir_mode(out_dir: Path) -> int:
+    """The old folder's mode, or what a plain ``mkdir`` would give (mkdtemp gives 0700)."""
+    try:
+        return out_dir.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o777 & ~mask
+
+
+def _same(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _place(src: Path, dst: Path) -> None:
+    """Hard-link (keeps content and mtime, costs nothing), else copy."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
