@@ -50,10 +50,14 @@ def merge_models(old: M, new: M) -> M:
     """``new`` over ``old``: a value ``new`` states wins, absent ones fall back.
 
     Lists of named items merge item by item; ``targets`` and ``sources`` are
-    unions; choices merge by value; maps merge key by key. A field stays in
+    unions; choices merge by value; maps merge key by key. A value ``new``
+    only inferred never replaces one ``old`` states, and a field stays in
     ``inferred`` only if the value that won was inferred.
     """
+    old_inferred: set[str] = set(getattr(old, "inferred", ()))
+    new_inferred: set[str] = set(getattr(new, "inferred", ()))
     data: dict[str, Any] = {}
+    inferred: set[str] = set()
     for name in type(old).model_fields:
         a, b = getattr(old, name), getattr(new, name)
         if name == "inferred":
@@ -70,13 +74,14 @@ def merge_models(old: M, new: M) -> M:
             data[name] = merge_models(a, b)
         elif isinstance(a, dict):
             data[name] = {**a, **b}
+        elif b is None or (name in new_inferred and a is not None and name not in old_inferred):
+            data[name] = a
+            inferred |= {name} & old_inferred
         else:
-            data[name] = a if b is None else b
+            data[name] = b
+            inferred |= {name} & new_inferred
     if "inferred" in type(old).model_fields:
-        old_inferred: tuple[str, ...] = getattr(old, "inferred", ())
-        new_inferred: tuple[str, ...] = getattr(new, "inferred", ())
-        kept = [f for f in old_inferred if getattr(new, f, None) is None]
-        data["inferred"] = tuple(sorted(set(new_inferred) | set(kept)))
+        data["inferred"] = tuple(sorted(inferred))
     return type(old).model_validate(data)
 
 

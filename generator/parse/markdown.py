@@ -110,6 +110,8 @@ class BrokenTable:
 
     lines: tuple[int, ...]
     line: int
+    header_cells: int = 0
+    delimiter_cells: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,7 +316,9 @@ def _maybe_broken(para: Para, lines: list[str]) -> Para | BrokenTable:
     last = first + len(para.lines) - 1
     source = lines[first - 1 : last]
     if len(source) >= 2 and all(s.lstrip().startswith("|") for s in source):
-        return BrokenTable(tuple(range(first, last + 1)), first)
+        return BrokenTable(
+            tuple(range(first, last + 1)), first, _count_cells(source[0]), _count_cells(source[1])
+        )
     return para
 
 

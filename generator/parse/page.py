@@ -31,7 +31,7 @@ from generator.parse import values
 from generator.parse.attributes import build_attribute
 from generator.parse.context import NAME, PageContext
 from generator.parse.facts import Ledger, is_property_table
-from generator.parse.markdown import Block, Document, Heading, Para, Quote
+from generator.parse.markdown import Block, BrokenTable, Document, Heading, Para, Quote
 from generator.parse.markdown import Table as MdTable
 from generator.parse.messages import build_message_list, build_messages
 from generator.parse.relationships import build_many_to_many, build_relationship
@@ -75,6 +75,7 @@ class _Preamble:
 def parse_page(doc: Document, text_sha256: str, ctx: PageContext) -> ParsedPage | None:
     """The table a page describes, or ``None`` after an error diagnostic."""
     ctx.ledger.register(doc.blocks)
+    _report_broken_tables(doc, ctx)
     front = _front_matter(doc, ctx)
     h1_index = next(
         (i for i, b in enumerate(doc.blocks) if isinstance(b, Heading) and b.level == 1), None
@@ -179,9 +180,34 @@ def parse_page(doc: Document, text_sha256: str, ctx: PageContext) -> ParsedPage 
         messages=tuple(messages.values()),
         inferred=tuple(inferred),
     )
+    # A row a specific warning already named is accounted for; any other
+    # unused row gets this one, so nothing is dropped in silence.
+    named = {d.line for d in ctx.diags if d.file == ctx.file and d.level != "info"}
     for line, kind in ctx.ledger.unused():
+        if line in named:
+            continue
         ctx.diags.warning("DV104", f"{kind} not understood; it is not in the model", ctx.file, line)
     return ParsedPage(Table(**{k: v for k, v in table.items() if v is not None}), extension)
+
+
+def _report_broken_tables(doc: Document, ctx: PageContext) -> None:
+    for b in doc.blocks:
+        if isinstance(b, BrokenTable):
+            why = (
+                f"its header has {b.header_cells} column(s) but the line below it has "
+                f"{b.delimiter_cells}"
+                if b.header_cells != b.delimiter_cells
+                else "the line below its header is not a |---|---| delimiter row"
+            )
+            ctx.diags.error(
+                "DV110",
+                f"malformed table ({why}); markdown reads its {len(b.lines)} lines as text. "
+                "Make the header and delimiter rows agree",
+                ctx.file,
+                b.line,
+            )
+            for line in b.lines:
+                ctx.ledger.use(line)
 
 
 def _put(

@@ -1,0 +1,72 @@
+"""Shared helpers: fixture paths, parsing a page, building models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from generator.config import Config
+from generator.diagnostics import Diagnostics
+from generator.inputs import collect
+from generator.merge import merge_pages
+from generator.model import Table
+from generator.parse import ParsedPage, parse_file
+from generator.parse.markdown import parse_markdown
+from generator.parse.page import new_context, parse_page
+from generator.parse.source import read_page
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+CORPUS = FIXTURES / "corpus"
+SCHEMA_DOCS = ROOT / "schema_docs"
+SEED_EXTENSION = SCHEMA_DOCS / "ce-customer-service" / "msdyn_ocliveworkitem.md"
+SEED_LEGACY = SCHEMA_DOCS / "ce-omnichannel" / "msdyn_smsengagementctx.md"
+BASE_CONVERSATION = SCHEMA_DOCS / "ce-developer" / "msdyn_ocliveworkitem.md"
+VARIANTS = (
+    "legacy-bold-list",
+    "legacy-entity-reference",
+    "hybrid-table-reference",
+    "generated-full-table",
+    "app-extension",
+)
+
+
+def corpus_pages() -> list[Path]:
+    """Every page carried in tests/fixtures/corpus (variants and versions)."""
+    pages = [p for p in CORPUS.rglob("*.md") if p.parent != CORPUS]  # not the README
+    return sorted(pages, key=lambda p: p.as_posix())
+
+
+def variant_pages() -> list[Path]:
+    return [p for p in corpus_pages() if p.parent.name in VARIANTS]
+
+
+def rel(path: Path) -> str:
+    """A page as diagnostics show it: relative to the repo when inside it."""
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.name
+
+
+def parse_one(path: Path) -> tuple[ParsedPage | None, Diagnostics, Any]:
+    """Parse one page; also return its context so tests can read the ledger."""
+    diags = Diagnostics()
+    text = read_page(path, rel(path), diags)
+    if text is None:
+        return None, diags, None
+    ctx = new_context(rel(path), path.name, diags)
+    return parse_page(parse_markdown(text.text), text.sha256, ctx), diags, ctx
+
+
+def build_tables(*specs: Path) -> tuple[dict[str, Table], Diagnostics]:
+    """What a build of these files/folders would model (nothing written)."""
+    diags = Diagnostics()
+    pages = collect([str(s) for s in specs], ROOT, diags)
+    parsed = [
+        p
+        for p in (parse_file(pg.path, pg.source_path, pg.display, diags) for pg in pages)
+        if p is not None
+    ]
+    return merge_pages(parsed, diags, {p.source_path: p.display for p in pages}), diags
+
+
+def config_for(tmp_path: Path, *inputs: Path, **kw: Any) -> Config:
+    return Config(base=tmp_path, inputs=tuple(str(i) for i in inputs), output=str(tmp_path / "out"), **kw)

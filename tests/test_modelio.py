@@ -1,0 +1,95 @@
+"""The model on disk: byte-identical round trips, validation that names the
+file, line and key, and a JSON Schema generated from the model classes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from generator.model import Table
+from generator.modelio import ModelError, dump_table, json_schema, load_table
+from tests.helpers import ROOT, SCHEMA_DOCS, build_tables, corpus_pages, parse_one
+
+
+@pytest.mark.parametrize("path", corpus_pages(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_load_then_dump_is_byte_identical(path: Path) -> None:
+    parsed, _, _ = parse_one(path)
+    assert parsed is not None
+    text = dump_table(parsed.table)
+    again = load_table(text, "t.yaml")
+    assert again == parsed.table
+    assert dump_table(again) == text
+    assert text.endswith("\n") and "\r" not in text
+
+
+def test_dump_has_no_empty_values() -> None:
+    tables, _ = build_tables(SCHEMA_DOCS)
+    for t in tables.values():
+        data = yaml.safe_load(dump_table(t))
+
+        def walk(v: object) -> None:
+            assert v not in ("", [], {}, None)
+            if isinstance(v, dict):
+                for x in v.values():
+                    walk(x)
+            elif isinstance(v, list):
+                for x in v:
+                    walk(x)
+
+        walk(data)
+
+
+def test_published_schema_is_generated_from_the_model_and_validates_models() -> None:
+    published = (ROOT / "generated" / "model" / "schema.json").read_text(encoding="utf-8")
+    assert published == json_schema()
+    schema = json.loads(published)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in sorted((ROOT / "generated" / "model").glob("*.yaml")):
+        validator.validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    bad = yaml.safe_load((ROOT / "generated" / "model" / "msdyn_smsengagementctx.yaml").read_text())
+    bad["attributes"][0]["max_length"] = "long"
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate(bad)
+
+
+GOOD = """\
+logical_name: t
+attributes:
+- logical_name: a
+  max_length: 100
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key"),
+    [
+        (GOOD.replace("max_length: 100", "max_length: lots"), 4, "attributes.0.max_length"),
+        (GOOD.replace("logical_name: a", "logical_name: a\n  colour: red"), 4, "attributes.0.colour"),
+        (GOOD.replace("logical_name: t\n", ""), 1, "logical_name"),
+        (GOOD + "partial: sometimes\n", 5, "partial"),
+    ],
+)
+def test_hand_edited_model_errors_name_file_line_and_key(text: str, line: int, key: str) -> None:
+    with pytest.raises(ModelError) as err:
+        load_table(text, "model/t.yaml")
+    assert err.value.file == "model/t.yaml"
+    assert err.value.line == line
+    assert str(err.value).startswith(f"model/t.yaml:{line}: {key}: ")
+
+
+def test_not_yaml_and_not_a_mapping() -> None:
+    with pytest.raises(ModelError, match=r"t.yaml:2: not valid YAML"):
+        load_table("a: b\n c: [\n", "t.yaml")
+    with pytest.raises(ModelError, match="expected a mapping"):
+        load_table("- a\n", "t.yaml")
+
+
+def test_model_is_immutable() -> None:
+    t = Table(logical_name="t")
+    with pytest.raises(Exception, match="frozen"):
+        t.logical_name = "u"  # type: ignore[misc]
