@@ -152,7 +152,7 @@ def test_conflicting_relationship_facts_are_warned() -> None:
         diags, {},
     )
     (conflict,) = [d for d in diags if d.code == "DV202"]
-    assert "'x' on p.md but 'y' on c.md" in conflict.message
+    assert "is 'y' on c.md but 'x' on p.md; 'x' is kept" in conflict.message
 
 
 def test_type_is_inferred_from_choices_and_marked() -> None:
