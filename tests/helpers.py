@@ -69,4 +69,6 @@ def build_tables(*specs: Path) -> tuple[dict[str, Table], Diagnostics]:
 
 
 def config_for(tmp_path: Path, *inputs: Path, **kw: Any) -> Config:
-    return Config(base=tmp_path, inputs=tuple(str(i) for i in inputs), output=str(tmp_path / "out"), **kw)
+    return Config(
+        base=tmp_path, inputs=tuple(str(i) for i in inputs), output=str(tmp_path / "out"), **kw
+    )

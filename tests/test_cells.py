@@ -39,12 +39,21 @@ def test_cell_text(markup: str, text: str) -> None:
 @pytest.mark.parametrize(
     ("markup", "text", "hrefs"),
     [
-        ("<xref:Microsoft.Xrm.Sdk.Messages.CreateRequest>", "Microsoft.Xrm.Sdk.Messages.CreateRequest",
-         ["xref:Microsoft.Xrm.Sdk.Messages.CreateRequest"]),
-        ('<xref href="Microsoft.Dynamics.CRM.GrantAccess?text=GrantAccess Action" />', "GrantAccess Action",
-         ["xref:Microsoft.Dynamics.CRM.GrantAccess"]),
-        ("<xref:Microsoft.Dynamics.CRM.BulkRetain?displayProperty=nameWithType />", "Microsoft.Dynamics.CRM.BulkRetain",
-         ["xref:Microsoft.Dynamics.CRM.BulkRetain"]),
+        (
+            "<xref:Microsoft.Xrm.Sdk.Messages.CreateRequest>",
+            "Microsoft.Xrm.Sdk.Messages.CreateRequest",
+            ["xref:Microsoft.Xrm.Sdk.Messages.CreateRequest"],
+        ),
+        (
+            '<xref href="Microsoft.Dynamics.CRM.GrantAccess?text=GrantAccess Action" />',
+            "GrantAccess Action",
+            ["xref:Microsoft.Dynamics.CRM.GrantAccess"],
+        ),
+        (
+            "<xref:Microsoft.Dynamics.CRM.BulkRetain?displayProperty=nameWithType />",
+            "Microsoft.Dynamics.CRM.BulkRetain",
+            ["xref:Microsoft.Dynamics.CRM.BulkRetain"],
+        ),
         ("[Create records](/a/b#c)", "Create records", ["/a/b#c"]),
     ],
 )
@@ -55,10 +64,19 @@ def test_cell_links(markup: str, text: str, hrefs: list[str]) -> None:
 @pytest.mark.parametrize(
     ("line", "pairs"),
     [
-        ("**DisplayName**: Import Sequence Number<br />", (("DisplayName", "Import Sequence Number"),)),
+        (
+            "**DisplayName**: Import Sequence Number<br />",
+            (("DisplayName", "Import Sequence Number"),),
+        ),
         ("**DisplayName**: <br />", (("DisplayName", ""),)),
-        ("- **Value**: 1 **Label**: Currency Amount", (("Value", "1"), ("Label", "Currency Amount"))),
-        ("- **TrueOption Value**: 1 **Label**: Managed", (("TrueOption Value", "1"), ("Label", "Managed"))),
+        (
+            "- **Value**: 1 **Label**: Currency Amount",
+            (("Value", "1"), ("Label", "Currency Amount")),
+        ),
+        (
+            "- **TrueOption Value**: 1 **Label**: Managed",
+            (("TrueOption Value", "1"), ("Label", "Managed")),
+        ),
         ("**Microsoft Teams**", ()),
         ("Some **bold** words: here", ()),
     ],
@@ -92,7 +110,9 @@ def test_extra_cells_are_counted() -> None:
 
 
 def test_anchor_only_lines_and_front_matter() -> None:
-    doc = parse_markdown('---\ntitle: "x"\n---\n# H\n\n<a name="writable-attributes"></a>\n\n## W\n')
+    doc = parse_markdown(
+        '---\ntitle: "x"\n---\n# H\n\n<a name="writable-attributes"></a>\n\n## W\n'
+    )
     assert doc.front_matter == 'title: "x"'
     assert doc.blocks[0].text == "H"  # type: ignore[union-attr]
     assert doc.blocks[1].lines[0].anchors == ("writable-attributes",)  # type: ignore[union-attr]

@@ -73,7 +73,8 @@ def test_variant_is_detected(path: Path) -> None:
 def test_a_row_the_parser_cannot_use_is_warned_about(tmp_path: Path) -> None:
     page = tmp_path / "x.md"
     page.write_text(
-        "# x Entity Reference\n\n## Entity Properties\n\n|Property|Value|\n|-|-|\n|LogicalName|x|\n\n"
+        "# x Entity Reference\n\n## Entity Properties\n\n"
+        "|Property|Value|\n|-|-|\n|LogicalName|x|\n\n"
         "## Writable attributes\n\n### <a name='BKMK_a'></a> a\n\n|Property|Value|\n|-|-|\n"
         "|LogicalName|a|\n|Type|Picklist|\n\n#### a Options\n\n|Value|Label|\n|-|-|\n|one|First|\n"
         "|2|Second|\n",

@@ -33,7 +33,11 @@ def merged(*pages: ParsedPage) -> dict[str, Table]:
         ({"description": "base"}, {}, {"description": "base"}),
         ({"max_length": 100}, {"max_length": 50}, {"max_length": 50}),
         ({"targets": ("a", "b")}, {"targets": ("c", "a")}, {"targets": ("a", "b", "c")}),
-        ({"properties": {"A": "1", "B": "2"}}, {"properties": {"B": "3"}}, {"properties": {"A": "1", "B": "3"}}),
+        (
+            {"properties": {"A": "1", "B": "2"}},
+            {"properties": {"B": "3"}},
+            {"properties": {"A": "1", "B": "3"}},
+        ),
         ({"read_only": False}, {"read_only": None}, {"read_only": False}),
     ],
 )
@@ -63,8 +67,16 @@ def test_an_inferred_value_never_replaces_a_stated_one() -> None:
 
 
 def test_base_then_extension_order_does_not_depend_on_input_order() -> None:
-    base = page("b.md", logical_name="t", description="base", attributes=(attr("x", "b.md", max_length=10),))
-    ext = page("e.md", True, logical_name="t", description="ext", attributes=(attr("x", "e.md", max_length=5),))
+    base = page(
+        "b.md", logical_name="t", description="base", attributes=(attr("x", "b.md", max_length=10),)
+    )
+    ext = page(
+        "e.md",
+        True,
+        logical_name="t",
+        description="ext",
+        attributes=(attr("x", "e.md", max_length=5),),
+    )
     for order in ((base, ext), (ext, base)):
         t = merged(*order)["t"]
         assert (t.description, t.attribute("x").max_length, t.partial) == ("ext", 5, False)  # type: ignore[union-attr]
@@ -105,13 +117,19 @@ def test_relationship_is_resolved_across_tables_and_gaps_inferred() -> None:
         referenced_entity_navigation_property_name="parent_children",
         sources=("parent.md",),
     )
-    named_only = Relationship(schema_name="parent_child", referencing_entity="child", sources=("child.md",))
+    named_only = Relationship(
+        schema_name="parent_child", referencing_entity="child", sources=("child.md",)
+    )
     parent = page(
-        "parent.md", logical_name="parent", primary_id_attribute="parentid_pk",
+        "parent.md",
+        logical_name="parent",
+        primary_id_attribute="parentid_pk",
         relationships=Relationships(one_to_many=(one,)),
     )
     child = page(
-        "child.md", logical_name="child", primary_id_attribute="childid",
+        "child.md",
+        logical_name="child",
+        primary_id_attribute="childid",
         attributes=(attr("parentid", "child.md", type="Lookup", targets=("parent",)),),
         relationships=Relationships(many_to_one=(named_only,)),
     )
@@ -128,34 +146,57 @@ def test_relationship_is_resolved_across_tables_and_gaps_inferred() -> None:
 
 def test_polymorphic_lookup_navigation_name_names_the_target() -> None:
     rel = Relationship(
-        schema_name="account_tasks", referenced_entity="account", referencing_entity="task",
-        referencing_attribute="regardingobjectid", sources=("account.md",),
+        schema_name="account_tasks",
+        referenced_entity="account",
+        referencing_entity="task",
+        referencing_attribute="regardingobjectid",
+        sources=("account.md",),
     )
-    account = page("account.md", logical_name="account", relationships=Relationships(one_to_many=(rel,)))
+    account = page(
+        "account.md", logical_name="account", relationships=Relationships(one_to_many=(rel,))
+    )
     task = page(
-        "task.md", logical_name="task",
-        attributes=(attr("regardingobjectid", "task.md", type="Lookup", targets=("account", "contact")),),
+        "task.md",
+        logical_name="task",
+        attributes=(
+            attr("regardingobjectid", "task.md", type="Lookup", targets=("account", "contact")),
+        ),
     )
     (r,) = merged(account, task)["task"].relationships.many_to_one
     assert r.referencing_entity_navigation_property_name == "regardingobjectid_account"
 
 
 def test_conflicting_relationship_facts_are_warned() -> None:
-    a = Relationship(schema_name="r", referenced_entity="p", referencing_entity="c",
-                     referencing_attribute="x", sources=("p.md",))
-    b = Relationship(schema_name="r", referenced_entity="p", referencing_entity="c",
-                     referencing_attribute="y", sources=("c.md",))
+    a = Relationship(
+        schema_name="r",
+        referenced_entity="p",
+        referencing_entity="c",
+        referencing_attribute="x",
+        sources=("p.md",),
+    )
+    b = Relationship(
+        schema_name="r",
+        referenced_entity="p",
+        referencing_entity="c",
+        referencing_attribute="y",
+        sources=("c.md",),
+    )
     diags = Diagnostics()
     merge_pages(
-        [page("p.md", logical_name="p", relationships=Relationships(one_to_many=(a,))),
-         page("c.md", logical_name="c", relationships=Relationships(many_to_one=(b,)))],
-        diags, {},
+        [
+            page("p.md", logical_name="p", relationships=Relationships(one_to_many=(a,))),
+            page("c.md", logical_name="c", relationships=Relationships(many_to_one=(b,))),
+        ],
+        diags,
+        {},
     )
     (conflict,) = [d for d in diags if d.code == "DV202"]
     assert "is 'y' on c.md but 'x' on p.md; 'x' is kept" in conflict.message
 
 
 def test_type_is_inferred_from_choices_and_marked() -> None:
-    ext = page("e.md", True, logical_name="t", attributes=(attr("c", "e.md", options=(Option(value=1),)),))
+    ext = page(
+        "e.md", True, logical_name="t", attributes=(attr("c", "e.md", options=(Option(value=1),)),)
+    )
     a = merged(ext)["t"].attribute("c")
     assert a is not None and (a.type, a.inferred) == ("Picklist", ("type",))

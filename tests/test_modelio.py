@@ -69,7 +69,11 @@ attributes:
     ("text", "line", "key"),
     [
         (GOOD.replace("max_length: 100", "max_length: lots"), 4, "attributes.0.max_length"),
-        (GOOD.replace("logical_name: a", "logical_name: a\n  colour: red"), 4, "attributes.0.colour"),
+        (
+            GOOD.replace("logical_name: a", "logical_name: a\n  colour: red"),
+            4,
+            "attributes.0.colour",
+        ),
         (GOOD.replace("logical_name: t\n", ""), 1, "logical_name"),
         (GOOD + "partial: sometimes\n", 5, "partial"),
     ],

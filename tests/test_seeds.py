@@ -5,7 +5,14 @@ from __future__ import annotations
 from functools import cache
 
 from generator.model import Table
-from tests.helpers import BASE_CONVERSATION, SCHEMA_DOCS, SEED_EXTENSION, SEED_LEGACY, build_tables, parse_one
+from tests.helpers import (
+    BASE_CONVERSATION,
+    SCHEMA_DOCS,
+    SEED_EXTENSION,
+    SEED_LEGACY,
+    build_tables,
+    parse_one,
+)
 
 
 @cache
@@ -63,7 +70,11 @@ def test_legacy_seed_every_column_with_type_and_section() -> None:
     assert types["msdyn_smsengagementctxid"] == "Uniqueidentifier"
     created = t.attribute("createdby")
     assert created is not None
-    assert (created.read_only, created.valid_for_create, created.valid_for_update) == (True, False, False)
+    assert (created.read_only, created.valid_for_create, created.valid_for_update) == (
+        True,
+        False,
+        False,
+    )
 
 
 def test_legacy_seed_limits_and_required_levels() -> None:
@@ -101,7 +112,10 @@ def test_legacy_seed_choices() -> None:
     assert provider is not None
     assert provider.type == "Picklist"
     assert provider.added_by == "Omnichannel - SMS Patch Solution"
-    assert [(o.value, o.label) for o in provider.options] == [(192350000, "TeleSign"), (192350001, "Twilio")]
+    assert [(o.value, o.label) for o in provider.options] == [
+        (192350000, "TeleSign"),
+        (192350001, "Twilio"),
+    ]
     state = t.attribute("statecode")
     assert state is not None
     assert [(o.value, o.label, o.default_status, o.invariant_name) for o in state.options] == [
@@ -110,7 +124,10 @@ def test_legacy_seed_choices() -> None:
     ]
     status = t.attribute("statuscode")
     assert status is not None
-    assert [(o.value, o.label, o.state) for o in status.options] == [(1, "Active", 0), (2, "Inactive", 1)]
+    assert [(o.value, o.label, o.state) for o in status.options] == [
+        (1, "Active", 0),
+        (2, "Inactive", 1),
+    ]
 
 
 def test_legacy_seed_messages() -> None:
@@ -201,15 +218,24 @@ def test_default_build_merges_extension_into_base() -> None:
 def test_default_build_resolves_relationship_on_both_sides() -> None:
     tables = default_build()
     name = "msdyn_msdyn_ocliveworkitem_msdyn_smsengagementctx_liveworkitemid"
-    (many,) = [r for r in tables["msdyn_smsengagementctx"].relationships.many_to_one if r.schema_name == name]
-    (one,) = [r for r in tables["msdyn_ocliveworkitem"].relationships.one_to_many if r.schema_name == name]
+    (many,) = [
+        r
+        for r in tables["msdyn_smsengagementctx"].relationships.many_to_one
+        if r.schema_name == name
+    ]
+    (one,) = [
+        r for r in tables["msdyn_ocliveworkitem"].relationships.one_to_many if r.schema_name == name
+    ]
     assert many == one
     assert many.referenced_entity == "msdyn_ocliveworkitem"
     assert many.referencing_attribute == "msdyn_liveworkitemid"
     assert many.referenced_attribute == "activityid"
     assert many.referenced_entity_navigation_property_name == name
     assert many.referencing_entity_navigation_property_name == "msdyn_liveworkitemid"
-    assert set(many.inferred) == {"referenced_attribute", "referencing_entity_navigation_property_name"}
+    assert set(many.inferred) == {
+        "referenced_attribute",
+        "referencing_entity_navigation_property_name",
+    }
     assert set(many.sources) == {
         "ce-customer-service/msdyn_ocliveworkitem.md",
         "ce-omnichannel/msdyn_smsengagementctx.md",

@@ -76,7 +76,12 @@ def test_key_values_drops_empty_and_null() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("03/23/2020", "2020-03-23"), ("07.24.2024", "2024-07-24"), ("2024-08-21", "2024-08-21"), (None, None)],
+    [
+        ("03/23/2020", "2020-03-23"),
+        ("07.24.2024", "2024-07-24"),
+        ("2024-08-21", "2024-08-21"),
+        (None, None),
+    ],
 )
 def test_doc_date(raw: str | None, expected: str | None) -> None:
     assert values.doc_date(raw) == expected
@@ -84,7 +89,9 @@ def test_doc_date(raw: str | None, expected: str | None) -> None:
 
 def test_mojibake_is_repaired_and_reported_at_its_line() -> None:
     diags = Diagnostics()
-    page = decode_page("# t\n\n**Added by**: Omnichannel \u00e2\u20ac\u201c SMS\n".encode(), "p.md", diags)
+    page = decode_page(
+        "# t\n\n**Added by**: Omnichannel \u00e2\u20ac\u201c SMS\n".encode(), "p.md", diags
+    )
     assert page is not None
     assert "Omnichannel \u2013 SMS" in page.text
     (d,) = list(diags)

@@ -113,6 +113,38 @@ def parse_page(doc: Document, text_sha256: str, ctx: PageContext) -> ParsedPage 
         return None
     ctx.table = logical
 
+    items = _read_items(ctx, kinds)
+    extension = pre.extends is not None or any(k == "customized" for k, _ in kinds)
+    variant = _variant(doc, front, h1, sections, extension)
+    source = Source(
+        path=ctx.source_path,
+        sha256=text_sha256,
+        variant=variant,
+        date=_front_date(ctx, front),
+        title=h1.text or None,
+        extends=pre.extends,
+    )
+    table.update(
+        logical_name=logical,
+        description=pre.description,
+        added_by=pre.added_by,
+        partial=extension,
+        sources=(source,),
+        **items,
+        inferred=tuple(inferred),
+    )
+    # A row a specific warning already named is accounted for; any other
+    # unused row gets this one, so nothing is dropped in silence.
+    named = {d.line for d in ctx.diags if d.file == ctx.file and d.level != "info"}
+    for line, kind in ctx.ledger.unused():
+        if line in named:
+            continue
+        ctx.diags.warning("DV104", f"{kind} not understood; it is not in the model", ctx.file, line)
+    return ParsedPage(Table(**{k: v for k, v in table.items() if v is not None}), extension)
+
+
+def _read_items(ctx: PageContext, kinds: list[tuple[str | None, Section]]) -> dict[str, Any]:
+    """The columns, relationships and messages of every section, by kind."""
     attrs: dict[str, Attribute] = {}
     rels: dict[str, dict[str, Relationship]] = {"one_to_many": {}, "many_to_one": {}}
     m2m: dict[str, ManyToMany] = {}
@@ -155,39 +187,15 @@ def parse_page(doc: Document, text_sha256: str, ctx: PageContext) -> ParsedPage 
                 s.heading.line,
             )
 
-    extension = pre.extends is not None or any(k == "customized" for k, _ in kinds)
-    variant = _variant(doc, front, h1, sections, extension)
-    source = Source(
-        path=ctx.source_path,
-        sha256=text_sha256,
-        variant=variant,
-        date=_front_date(ctx, front),
-        title=h1.text or None,
-        extends=pre.extends,
-    )
-    table.update(
-        logical_name=logical,
-        description=pre.description,
-        added_by=pre.added_by,
-        partial=extension,
-        sources=(source,),
-        attributes=tuple(attrs.values()),
-        relationships=Relationships(
+    return {
+        "attributes": tuple(attrs.values()),
+        "relationships": Relationships(
             one_to_many=tuple(rels["one_to_many"].values()),
             many_to_one=tuple(rels["many_to_one"].values()),
             many_to_many=tuple(m2m.values()),
         ),
-        messages=tuple(messages.values()),
-        inferred=tuple(inferred),
-    )
-    # A row a specific warning already named is accounted for; any other
-    # unused row gets this one, so nothing is dropped in silence.
-    named = {d.line for d in ctx.diags if d.file == ctx.file and d.level != "info"}
-    for line, kind in ctx.ledger.unused():
-        if line in named:
-            continue
-        ctx.diags.warning("DV104", f"{kind} not understood; it is not in the model", ctx.file, line)
-    return ParsedPage(Table(**{k: v for k, v in table.items() if v is not None}), extension)
+        "messages": tuple(messages.values()),
+    }
 
 
 def _report_broken_tables(doc: Document, ctx: PageContext) -> None:

@@ -1,0 +1,98 @@
+"""Atomic output: a failed or interrupted write changes nothing on disk."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from generator import write
+from generator.write import MANIFEST, UnsafePath, commit, recover
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_commit_writes_files_and_manifest(tmp_path: Path) -> None:
+    out = tmp_path / "generated"
+    report = commit(out, {"model/a.yaml": b"a\n", "model/b.yaml": b"b\n"})
+    assert sorted(report.written) == ["model/a.yaml", "model/b.yaml"]
+    assert (out / "model" / "a.yaml").read_bytes() == b"a\n"
+    assert '"model/a.yaml"' in (out / MANIFEST).read_text()
+    assert oct(out.stat().st_mode & 0o777) != oct(0o700)
+
+
+def test_unchanged_files_keep_their_mtime_and_user_files_are_kept(tmp_path: Path) -> None:
+    out = tmp_path / "generated"
+    commit(out, {"model/a.yaml": b"a\n", "model/gone.yaml": b"x\n"})
+    os.utime(out / "model" / "a.yaml", ns=(1_000_000_000, 1_000_000_000))
+    (out / "notes.txt").write_text("mine")
+    report = commit(out, {"model/a.yaml": b"a\n", "model/b.yaml": b"b\n"})
+    assert report.unchanged == ["model/a.yaml"]
+    assert report.removed == ["model/gone.yaml"]
+    assert report.kept == ["notes.txt"]
+    assert (out / "model" / "a.yaml").stat().st_mtime_ns == 1_000_000_000
+    assert (out / "notes.txt").read_text() == "mine"
+    assert not (out / "model" / "gone.yaml").exists()
+
+
+def test_a_write_that_fails_midway_leaves_the_folder_exactly_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "generated"
+    commit(out, {"model/a.yaml": b"old a\n", "model/b.yaml": b"old b\n"})
+    (out / "mine.txt").write_text("user file")
+    before = snapshot(out)
+    calls = 0
+    real = write._write
+
+    def failing(path: Path, data: bytes) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise OSError(28, "No space left on device")
+        real(path, data)
+
+    monkeypatch.setattr(write, "_write", failing)
+    with pytest.raises(OSError, match="No space left"):
+        commit(
+            out, {"model/a.yaml": b"new a\n", "model/b.yaml": b"new b\n", "model/c.yaml": b"c\n"}
+        )
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["generated"]  # no staging left behind
+
+
+def test_a_crash_between_the_two_renames_is_recovered(tmp_path: Path) -> None:
+    out = tmp_path / "generated"
+    commit(out, {"model/a.yaml": b"a\n"})
+    before = snapshot(out)
+    os.rename(out, tmp_path / ".generated.old-12345")  # killed after the first rename
+    (tmp_path / ".generated.staging-abc").mkdir()
+    assert recover(out) == "restored generated/ from an interrupted run"
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["generated"]
+
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "../escape.yaml",
+        "/etc/passwd",
+        "model/../../x",
+        "model//x",
+        "con.yaml",
+        "model/aux.py",
+        "a\\b",
+        "",
+    ],
+)
+def test_paths_outside_the_output_folder_are_refused(tmp_path: Path, rel: str) -> None:
+    with pytest.raises(UnsafePath):
+        commit(tmp_path / "generated", {rel: b"x"})
+    assert not (tmp_path / "generated").exists()
