@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import shutil
 import subprocess
 import sys
@@ -249,3 +250,33 @@ def test_generated_folder_is_what_a_build_writes_now(tmp_path: Path) -> None:
     assert tree(out) == tree(ROOT / "generated"), (
         "generated/ is stale: run `make run` and commit it"
     )
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    """On a TTY with ten or more pages, rich draws a progress bar on stderr."""
+    chunks: list[bytes] = []
+
+    def read(fd: int) -> bytes:
+        data = os.read(fd, 65536)
+        chunks.append(data)
+        return data
+
+    argv = [
+        sys.executable,
+        "-m",
+        "generator",
+        "parse",
+        str(CORPUS / "generated-full-table"),
+        "-o",
+        str(tmp_path / "m"),
+    ]
+    old = Path.cwd()
+    os.chdir(ROOT)
+    try:
+        status = pty.spawn(argv, read)
+    finally:
+        os.chdir(old)
+    assert os.waitstatus_to_exitcode(status) == EXIT_OK
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert "parsing" in screen
+    assert "dvgen: 11 page(s)" in screen

@@ -57,16 +57,24 @@ def _map(ctx: PageContext, facts: Facts, key: str) -> dict[str, str]:
         return {}
 
 
+def _schema_name(ctx: PageContext, section: Section) -> str | None:
+    """The relationship's schema name: its H3 heading, if it is a valid name."""
+    schema = section.title
+    if NAME.match(schema):
+        return schema
+    ctx.diags.warning(
+        "DV140",
+        f"relationship heading {schema!r} is not a relationship name; it was left out",
+        ctx.file,
+        section.heading.line,
+    )
+    return None
+
+
 def build_relationship(ctx: PageContext, kind: str, section: Section) -> Relationship | None:
     """A one-to-many (``kind="one_to_many"``) or many-to-one relationship."""
-    schema = section.title
-    if not NAME.match(schema):
-        ctx.diags.warning(
-            "DV140",
-            f"relationship heading {schema!r} is not a relationship name; it was left out",
-            ctx.file,
-            section.heading.line,
-        )
+    schema = _schema_name(ctx, section)
+    if schema is None:
         return None
     facts = ctx.facts()
     rest = facts.read_blocks(section.blocks)
@@ -96,14 +104,8 @@ def build_relationship(ctx: PageContext, kind: str, section: Section) -> Relatio
 
 
 def build_many_to_many(ctx: PageContext, section: Section) -> ManyToMany | None:
-    schema = section.title
-    if not NAME.match(schema):
-        ctx.diags.warning(
-            "DV140",
-            f"relationship heading {schema!r} is not a relationship name; it was left out",
-            ctx.file,
-            section.heading.line,
-        )
+    schema = _schema_name(ctx, section)
+    if schema is None:
         return None
     facts = ctx.facts()
     rest = facts.read_blocks(section.blocks)
