@@ -175,7 +175,7 @@ def _report(args: argparse.Namespace, result: BuildResult) -> None:
             "pages": result.pages,
             "tables": sorted(result.tables),
             "written": bool(result.report),
-            "diagnostics": [_asdict(d) for d in diags],
+            "diagnostics": [d.to_dict() for d in diags],
         }
         print(json.dumps(payload, indent=2, ensure_ascii=False))
         return
@@ -199,10 +199,6 @@ def _report(args: argparse.Namespace, result: BuildResult) -> None:
             + (f"; {summary}" if summary else ""),
             file=sys.stderr,
         )
-
-
-def _asdict(d: Diagnostic) -> dict[str, object]:
-    return {"level": d.level, "code": d.code, "message": d.message, "file": d.file, "line": d.line}
 
 
 def _shown(d: Diagnostic, args: argparse.Namespace) -> bool:

@@ -6,7 +6,6 @@ printing; the CLI decides how to show them and which exit code they give.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Literal
@@ -28,6 +27,9 @@ class Diagnostic:
         if self.line is not None:
             where = f"{where}:{self.line}"
         return f"{where}: {self.level}: {self.message} [{self.code}]"
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.file or "", self.line or 0, _RANK[self.level], self.code, self.message)
@@ -76,6 +78,3 @@ class Diagnostics:
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(self.items, key=Diagnostic.sort_key)
-
-    def to_json(self) -> str:
-        return json.dumps([asdict(d) for d in self.sorted()], indent=2, ensure_ascii=False)

@@ -119,7 +119,7 @@ def test_missing_input_is_an_input_error(
     assert "does not exist" in capsys.readouterr().err
 
 
-def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+def test_usage_errors_exit_2() -> None:
     with pytest.raises(SystemExit) as exc:
         main(["parse"])
     assert exc.value.code == EXIT_USAGE

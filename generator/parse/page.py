@@ -108,14 +108,14 @@ def parse_page(doc: Document, text_sha256: str, ctx: PageContext) -> ParsedPage 
     for kind, s in kinds:
         if kind == "properties":
             _read_properties(ctx, s, table)
-    logical = table.pop("logical_name", None) or _logical_from_title(ctx, pre, front, h1, inferred)
+    logical = table.pop("logical_name", None) or _logical_from_title(ctx, pre, h1, inferred)
     if logical is None:
         return None
     ctx.table = logical
 
     items = _read_items(ctx, kinds)
     extension = pre.extends is not None or any(k == "customized" for k, _ in kinds)
-    variant = _variant(doc, front, h1, sections, extension)
+    variant = _variant(front, h1, sections, extension)
     source = Source(
         path=ctx.source_path,
         sha256=text_sha256,
@@ -289,7 +289,7 @@ def _read_properties(ctx: PageContext, section: Section, table: dict[str, Any]) 
 
 
 def _logical_from_title(
-    ctx: PageContext, pre: _Preamble, front: dict[str, Any], h1: Heading, inferred: list[str]
+    ctx: PageContext, pre: _Preamble, h1: Heading, inferred: list[str]
 ) -> str | None:
     """Where no LogicalName is given: the extended page's name, else the title's."""
     candidates: list[tuple[str, str]] = []
@@ -334,7 +334,7 @@ def _section_messages(ctx: PageContext, section: Section, events: bool) -> list[
 
 
 def _variant(
-    doc: Document, front: dict[str, Any], h1: Heading, sections: list[Section], extension: bool
+    front: dict[str, Any], h1: Heading, sections: list[Section], extension: bool
 ) -> Variant:
     if extension:
         return "app-extension"

@@ -179,5 +179,3 @@ def _leftovers(ctx: PageContext, facts: Facts, what: str) -> None:
             ctx.file,
             fact.line,
         )
-        ctx.ledger.used.discard(fact.line)
-        ctx.ledger.rows.pop(fact.line, None)
