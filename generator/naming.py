@@ -1,0 +1,185 @@
+"""The one authority that turns a label or a name into an identifier.
+
+Every target (Python, TypeScript, OData) asks this module, and nothing else,
+for the identifiers it prints; the wire names stay in the model untouched.
+The steps are fixed and run in this order:
+
+1. **clean**: transliterate to ASCII (``Livré`` -> ``Livre``) and turn every
+   other non-alphanumeric run into a word break (``Co-browse``, ``N/A``,
+   ``Google's``: apostrophes join, they do not split);
+2. **split** into words at breaks, lower/upper and letter/digit boundaries
+   (``msdyn_ConversationSummaryField`` -> msdyn, conversation, summary, field);
+3. **case** the words for the kind of identifier asked for;
+4. **prefix a leading digit** (``1 Day`` -> ``N1_DAY``), or fall back to a
+   name built from the caller's ``fallback`` when nothing is left (emoji,
+   non-Latin text);
+5. **suffix reserved words** with ``_`` (``class`` -> ``class_``);
+6. **deduplicate within the scope** with ``_2``, ``_3``... in the order
+   names are asked for, after the scope was seeded with what the template
+   itself defines or imports.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import unicodedata
+from collections.abc import Iterable
+from enum import Enum
+
+
+class Case(Enum):
+    SNAKE = "snake"  # python attributes and functions: owner_id_name
+    UPPER = "upper"  # enum members and constants: GOOGLES_BUSINESS_MESSAGES
+    PASCAL = "pascal"  # classes and types: SmsEngagementCtx
+    CAMEL = "camel"  # typescript members: ownerIdName
+
+
+_APOSTROPHES = re.compile(r"['\u2019\u2018`]")
+_BREAKS = re.compile(r"[^A-Za-z0-9]+")
+_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+
+#: Python names a generated module must never shadow or collide with: the
+#: keywords, and the builtins that generated annotations refer to.
+PYTHON_RESERVED: frozenset[str] = frozenset(
+    {
+        *keyword.kwlist,
+        *keyword.softkwlist,
+        "self",
+        "cls",
+        *("type", "int", "str", "float", "bool", "bytes", "object"),
+        *("list", "dict", "set", "frozenset", "tuple"),
+    }
+)
+
+#: TypeScript reserved words (strict mode) and names with a meaning in types.
+TYPESCRIPT_RESERVED: frozenset[str] = frozenset(
+    {
+        "break",
+        "case",
+        "catch",
+        "class",
+        "const",
+        "continue",
+        "debugger",
+        "default",
+        "delete",
+        "do",
+        "else",
+        "enum",
+        "export",
+        "extends",
+        "false",
+        "finally",
+        "for",
+        "function",
+        "if",
+        "import",
+        "in",
+        "instanceof",
+        "new",
+        "null",
+        "return",
+        "super",
+        "switch",
+        "this",
+        "throw",
+        "true",
+        "try",
+        "typeof",
+        "var",
+        "void",
+        "while",
+        "with",
+        "as",
+        "implements",
+        "interface",
+        "let",
+        "package",
+        "private",
+        "protected",
+        "public",
+        "static",
+        "yield",
+        "any",
+        "boolean",
+        "constructor",
+        "declare",
+        "get",
+        "module",
+        "require",
+        "number",
+        "set",
+        "string",
+        "symbol",
+        "type",
+        "from",
+        "of",
+        "unknown",
+        "never",
+        "object",
+        "undefined",
+    }
+)
+
+
+def ascii_text(text: str) -> str:
+    """Accents dropped, everything else that is not ASCII removed."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return decomposed.encode("ascii", "ignore").decode("ascii")
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, lower-cased, after cleaning (steps 1 and 2)."""
+    cleaned = _APOSTROPHES.sub("", ascii_text(text))
+    out: list[str] = []
+    for chunk in _BREAKS.split(cleaned):
+        out.extend(w.lower() for w in _WORDS.findall(chunk))
+    return out
+
+
+def _case(parts: list[str], case: Case) -> str:
+    if case is Case.SNAKE:
+        return "_".join(parts)
+    if case is Case.UPPER:
+        return "_".join(parts).upper()
+    if case is Case.PASCAL:
+        return "".join(p[:1].upper() + p[1:] for p in parts)
+    head, *rest = parts
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def identifier(
+    text: str, case: Case, *, fallback: str = "value", reserved: Iterable[str] = PYTHON_RESERVED
+) -> str:
+    """``text`` as an identifier of ``case`` (steps 1 to 5, no scope)."""
+    parts = words(text) or words(fallback) or ["value"]
+    name = _case(parts, case)
+    if name[0].isdigit():
+        name = ("N" if case in (Case.UPPER, Case.PASCAL) else "n") + name
+    if name in reserved:
+        name += "_"
+    return name
+
+
+class Scope:
+    """The names already taken in one namespace (a module, a class, an enum)."""
+
+    def __init__(
+        self, taken: Iterable[str] = (), reserved: Iterable[str] = PYTHON_RESERVED
+    ) -> None:
+        self._taken: set[str] = set(taken)
+        self.reserved = frozenset(reserved)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._taken
+
+    def claim(self, text: str, case: Case, *, fallback: str = "value") -> str:
+        """A name for ``text`` not yet taken here; the scope remembers it."""
+        base = identifier(text, case, fallback=fallback, reserved=self.reserved)
+        name, n = base, 2
+        while name in self._taken:
+            name = f"{base}_{n}"
+            n += 1
+        self._taken.add(name)
+        return name
