@@ -19,6 +19,7 @@ from generator.merge import merge_pages
 from generator.model import Table
 from generator.modelio import dump_table, json_schema
 from generator.parse import ParsedPage, parse_file
+from generator.render import python_package
 from generator.write import WriteReport, commit
 
 Progress = Callable[[int, int, str], None]
@@ -98,6 +99,14 @@ def generate(
     prefix = "model/" if layout == "build" else ""
     if "model" in config.targets or layout == "parse":
         result.files.update(model_files(result.tables, prefix))
+    if "python" in config.targets and layout == "build":
+        result.files.update(
+            python_package(
+                result.tables,
+                package=config.python_package,
+                distribution=config.python_distribution,
+            )
+        )
     if write and not result.failed(strict):
         result.report = commit(config.output_dir, result.files)
     return result

@@ -7,13 +7,16 @@ replaces ``output``. Relative paths are relative to the folder holding the
 
 from __future__ import annotations
 
+import keyword
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-TARGETS = ("model",)
-DEFAULT_TARGETS = ("model",)
+TARGETS = ("model", "python")
+DEFAULT_TARGETS = ("model", "python")
+_DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
 
 
 class ConfigError(Exception):
@@ -28,6 +31,8 @@ class Config:
     targets: tuple[str, ...] = DEFAULT_TARGETS
     include: tuple[str, ...] = ("*",)
     exclude: tuple[str, ...] = ()
+    python_package: str = "dataverse_bindings"
+    python_distribution: str = "dataverse-bindings"
     source: str | None = field(default=None, compare=False)
 
     @property
@@ -84,7 +89,7 @@ def _from_table(section: Any, path: Path) -> Config:
     where = f"{path}: [tool.dvgen]"
     if not isinstance(section, dict):
         raise ConfigError(f"{where} must be a table")
-    known = {"inputs", "output", "targets", "include", "exclude"}
+    known = {"inputs", "output", "targets", "include", "exclude", "python"}
     unknown = sorted(set(section) - known)
     if unknown:
         raise ConfigError(
@@ -99,10 +104,34 @@ def _from_table(section: Any, path: Path) -> Config:
         if not isinstance(section["output"], str) or not section["output"].strip():
             raise ConfigError(f"{where} output: expected a folder name")
         values["output"] = section["output"]
+    if "python" in section:
+        values.update(_python_table(section["python"], f"{where}.python"))
     for t in values.get("targets", ()):
         if t not in TARGETS:
             raise ConfigError(f"{where} targets: unknown target {t!r}; known: {', '.join(TARGETS)}")
     return replace(cfg, **values)
+
+
+def _python_table(section: Any, where: str) -> dict[str, str]:
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where} must be a table")
+    unknown = sorted(set(section) - {"package", "distribution"})
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown setting(s) {', '.join(unknown)}; known: distribution, package"
+        )
+    out: dict[str, str] = {}
+    package = section.get("package")
+    if package is not None:
+        if not isinstance(package, str) or not package.isidentifier() or keyword.iskeyword(package):
+            raise ConfigError(f"{where} package: {package!r} is not a Python package name")
+        out["python_package"] = package
+    dist = section.get("distribution")
+    if dist is not None:
+        if not isinstance(dist, str) or not _DISTRIBUTION.match(dist):
+            raise ConfigError(f"{where} distribution: {dist!r} is not a valid distribution name")
+        out["python_distribution"] = dist
+    return out
 
 
 def _str_list(value: Any, where: str) -> tuple[str, ...]:

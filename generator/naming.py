@@ -8,7 +8,8 @@ The steps are fixed and run in this order:
    other non-alphanumeric run into a word break (``Co-browse``, ``N/A``,
    ``Google's``: apostrophes join, they do not split);
 2. **split** into words at breaks, lower/upper and letter/digit boundaries
-   (``msdyn_ConversationSummaryField`` -> msdyn, conversation, summary, field);
+   (``msdyn_ConversationSummaryField`` -> msdyn, conversation, summary, field),
+   keeping whole a chunk that would split into single letters (``CCaaS``);
 3. **case** the words for the kind of identifier asked for;
 4. **prefix a leading digit** (``1 Day`` -> ``N1_DAY``), or fall back to a
    name built from the caller's ``fallback`` when nothing is left (emoji,
@@ -134,7 +135,12 @@ def words(text: str) -> list[str]:
     cleaned = _APOSTROPHES.sub("", ascii_text(text))
     out: list[str] = []
     for chunk in _BREAKS.split(cleaned):
-        out.extend(w.lower() for w in _WORDS.findall(chunk))
+        parts = _WORDS.findall(chunk)
+        # A split that leaves single letters (CCaaS -> C, Caa, S) cut a brand
+        # or acronym apart: keep such a chunk whole (ccaas).
+        if any(len(p) == 1 and p.isalpha() for p in parts) and len(parts) > 1:
+            parts = [chunk]
+        out.extend(w.lower() for w in parts)
     return out
 
 

@@ -59,6 +59,14 @@ from generator.naming import TYPESCRIPT_RESERVED, Case, Scope, identifier, words
             "microsoftTeams",
         ),
         ("  spaced\tout  ", "SPACED_OUT", "spaced_out", "SpacedOut", "spacedOut"),
+        (
+            "CCaaS_AcceptCall",
+            "CCAAS_ACCEPT_CALL",
+            "ccaas_accept_call",
+            "CcaasAcceptCall",
+            "ccaasAcceptCall",
+        ),
+        ("TeleSign", "TELE_SIGN", "tele_sign", "TeleSign", "teleSign"),
     ],
 )
 def test_identifier_cases(text: str, upper: str, snake: str, pascal: str, camel: str) -> None:

@@ -1,0 +1,245 @@
+"""Runtime support for dvgen's generated Dataverse bindings (standard library only).
+
+Generated table modules are declarative: each row class lists its columns
+as :class:`Column` specs, and the functions here turn rows into Web API
+request bodies and Web API responses into rows.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime
+import decimal
+import enum
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, Literal, TypeVar
+
+FORMATTED = "@OData.Community.Display.V1.FormattedValue"
+LOOKUP_TABLE = "@Microsoft.Dynamics.CRM.lookuplogicalname"
+
+Kind = Literal[
+    "str",
+    "int",
+    "float",
+    "decimal",
+    "bool",
+    "datetime",
+    "date",
+    "uuid",
+    "lookup",
+    "choice",
+    "choices",
+    "bytes",
+    "object",
+]
+Operation = Literal["create", "update"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Lookup:
+    """A reference to a row of another table: its table and id (and name, when read)."""
+
+    table: str
+    id: uuid.UUID
+    name: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Column:
+    """How one column of a row class maps to the Web API."""
+
+    field: str  # the Python attribute
+    wire: str  # the column's logical name
+    kind: Kind
+    create: bool = True
+    update: bool = True
+    choice: type[enum.IntEnum] | None = None
+    # lookups: target table -> (entity set, single-valued navigation property)
+    targets: Mapping[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Request:
+    """A Web API request: ``method`` and ``url`` relative to ``/api/data/v9.x/``."""
+
+    method: Literal["GET", "POST", "PATCH", "PUT", "DELETE"]
+    url: str
+    body: Mapping[str, object] | None = None
+
+    def json(self) -> str | None:
+        return dumps(self.body) if self.body is not None else None
+
+
+class Row:
+    """Base of every generated row class."""
+
+    LOGICAL_NAME: ClassVar[str]
+    SCHEMA_NAME: ClassVar[str | None]
+    ENTITY_SET_NAME: ClassVar[str]
+    PRIMARY_ID: ClassVar[str | None]
+    PRIMARY_NAME: ClassVar[str | None]
+    COLUMNS: ClassVar[tuple[Column, ...]]
+
+
+R = TypeVar("R", bound=Row)
+
+
+class ColumnError(ValueError):
+    """A row or response that does not fit the table's columns."""
+
+
+def _value(col: Column, value: object) -> object:
+    if col.kind == "choice":
+        assert isinstance(value, enum.IntEnum)
+        return int(value)
+    if col.kind == "choices":
+        assert isinstance(value, frozenset)
+        return ",".join(str(int(v)) for v in sorted(value))
+    if col.kind == "datetime":
+        assert isinstance(value, datetime.datetime)
+        if value.tzinfo is None:
+            raise ColumnError(f"{col.wire}: a datetime sent to Dataverse needs a time zone")
+        return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+    if col.kind == "date":
+        assert isinstance(value, datetime.date)
+        return value.isoformat()
+    if col.kind == "uuid":
+        return str(value)
+    if col.kind == "bytes":
+        assert isinstance(value, bytes)
+        return base64.b64encode(value).decode("ascii")
+    return value
+
+
+def to_odata(
+    row: Row, operation: Operation = "create", clear: Iterable[str] = ()
+) -> dict[str, object]:
+    """The JSON body that creates or updates ``row``.
+
+    Only columns valid for ``operation`` and set on the row are sent; a
+    lookup becomes ``nav@odata.bind: "/<entity set>(<id>)"``. Columns named
+    in ``clear`` (by attribute or logical name) are sent as null.
+    """
+    body: dict[str, object] = {}
+    cleared = set(clear)
+    for col in type(row).COLUMNS:
+        allowed = col.create if operation == "create" else col.update
+        value = getattr(row, col.field)
+        wanted = col.field in cleared or col.wire in cleared
+        if not allowed:
+            if value is not None and operation == "update" and wanted:
+                raise ColumnError(f"{col.wire} cannot be changed by an update")
+            continue
+        if col.kind == "lookup":
+            if value is None and not wanted:
+                continue
+            _bind(col, value, body)
+        elif value is not None:
+            body[col.wire] = _value(col, value)
+        elif wanted:
+            body[col.wire] = None
+    return body
+
+
+def _bind(col: Column, value: object, body: dict[str, object]) -> None:
+    if value is None:
+        # clearing a lookup: null on every navigation property it has
+        for _, nav in sorted(col.targets.values()):
+            body[f"{nav}@odata.bind"] = None
+        return
+    assert isinstance(value, Lookup)
+    if value.table not in col.targets:
+        raise ColumnError(
+            f"{col.wire} cannot point at {value.table!r}; it points at {', '.join(sorted(col.targets))}"
+        )
+    entity_set, nav = col.targets[value.table]
+    body[f"{nav}@odata.bind"] = f"/{entity_set}({value.id})"
+
+
+def from_odata(cls: type[R], data: Mapping[str, Any]) -> R:
+    """A typed row from a Web API response (one entity's JSON object).
+
+    Lookups are read from ``_<column>_value`` and its ``lookuplogicalname``
+    and ``FormattedValue`` annotations; every formatted value in the response
+    is kept in the row's ``formatted_values``.
+    """
+    values: dict[str, object] = {}
+    formatted: dict[str, str] = {}
+    for key, value in data.items():
+        if key.endswith(FORMATTED) and isinstance(value, str):
+            name = key[: -len(FORMATTED)]
+            if name.startswith("_") and name.endswith("_value"):
+                name = name[1:-6]
+            formatted[name] = value
+    for col in cls.COLUMNS:
+        if col.kind == "lookup":
+            raw = data.get(f"_{col.wire}_value")
+            if raw is not None:
+                table = data.get(f"_{col.wire}_value{LOOKUP_TABLE}")
+                if table is None and len(col.targets) == 1:
+                    table = next(iter(col.targets))
+                values[col.field] = Lookup(str(table), uuid.UUID(str(raw)), formatted.get(col.wire))
+        elif col.wire in data and data[col.wire] is not None:
+            values[col.field] = _read(col, data[col.wire])
+    values["formatted_values"] = formatted
+    try:
+        return cls(**values)
+    except TypeError as exc:
+        raise ColumnError(f"{cls.LOGICAL_NAME}: {exc}") from None
+
+
+def _read(col: Column, raw: object) -> object:
+    try:
+        if col.kind == "choice" and col.choice is not None:
+            return col.choice(int(str(raw)))
+        if col.kind == "choices" and col.choice is not None:
+            choice = col.choice
+            return frozenset(choice(int(v)) for v in str(raw).split(",") if v.strip())
+        if col.kind == "decimal":
+            return decimal.Decimal(str(raw))
+        if col.kind == "datetime":
+            return datetime.datetime.fromisoformat(str(raw))
+        if col.kind == "date":
+            return datetime.date.fromisoformat(str(raw)[:10])
+        if col.kind == "uuid":
+            return uuid.UUID(str(raw))
+        if col.kind == "int":
+            return int(str(raw))
+        if col.kind == "float":
+            return float(str(raw))
+        if col.kind == "bytes":
+            return base64.b64decode(str(raw))
+    except ValueError as exc:
+        raise ColumnError(f"{col.wire}: {exc}") from None
+    return raw
+
+
+class _Encoder(json.JSONEncoder):
+    """Decimals as JSON numbers: whole ones exactly, others as the nearest double
+    (Dataverse Money and Decimal columns hold at most 10 decimal places)."""
+
+    def default(self, o: object) -> object:
+        if isinstance(o, decimal.Decimal):
+            return float(o) if o != o.to_integral_value() else int(o)
+        return super().default(o)
+
+
+def dumps(body: Mapping[str, object] | None) -> str:
+    """``body`` as Web API JSON (Decimals as numbers)."""
+    return json.dumps(body, cls=_Encoder, ensure_ascii=False, sort_keys=True)
+
+
+def entity_url(entity_set: str, key: uuid.UUID | str) -> str:
+    return f"{entity_set}({key})"
+
+
+def operation_url(name: str, parameters: Mapping[str, object] | None) -> str:
+    """``Name(A=@p1,B=@p2)?@p1=...`` for a function call with parameter aliases."""
+    if not parameters:
+        return f"{name}()"
+    aliases = [f"{k}=@p{i}" for i, k in enumerate(parameters, 1)]
+    values = [f"@p{i}={json.dumps(v, cls=_Encoder)}" for i, v in enumerate(parameters.values(), 1)]
+    return f"{name}({','.join(aliases)})?{'&'.join(values)}"

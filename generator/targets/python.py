@@ -1,0 +1,309 @@
+"""The Python target: what each generated module says, decided in Python.
+
+:func:`table_view` turns a model table into plain data for
+``templates/python/table.py.jinja``: every identifier comes from
+:mod:`generator.naming`, every piece of doc text is already escaped for the
+spot it lands in (:mod:`generator.escape`), every type string is final. The
+template only prints.
+
+Row classes are frozen dataclasses: a row read from the Web API is a value,
+safe to share and hash; ``dataclasses.replace`` makes a changed copy, and
+``to_odata(row, "update")`` sends only the columns that are set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from generator.escape import py_comment, py_docstring, py_string
+from generator.merge import pluralize
+from generator.model import Attribute, Message, Option, Table
+from generator.naming import PYTHON_RESERVED, Case, Scope
+
+#: Names every generated module defines or imports at module level.
+MODULE_NAMES = frozenset(
+    {
+        "annotations",
+        "dataclasses",
+        "datetime",
+        "decimal",
+        "uuid",
+        "enum",
+        "typing",
+        "_runtime",
+        "Final",
+    }
+)
+#: Names every row class defines besides its columns.
+CLASS_NAMES = frozenset(
+    {
+        "LOGICAL_NAME",
+        "SCHEMA_NAME",
+        "ENTITY_SET_NAME",
+        "PRIMARY_ID",
+        "PRIMARY_NAME",
+        "COLUMNS",
+        "Columns",
+        "formatted_values",
+        "from_odata",
+        "to_odata",
+    }
+)
+
+_KIND_BY_TYPE = {
+    "String": ("str", "str"),
+    "Memo": ("str", "str"),
+    "EntityName": ("str", "str"),
+    "Integer": ("int", "int"),
+    "BigInt": ("int", "int"),
+    "Decimal": ("decimal", "decimal.Decimal"),
+    "Money": ("decimal", "decimal.Decimal"),
+    "Double": ("float", "float"),
+    "Boolean": ("bool", "bool"),
+    "Uniqueidentifier": ("uuid", "uuid.UUID"),
+    "Lookup": ("lookup", "_runtime.Lookup"),
+    "Customer": ("lookup", "_runtime.Lookup"),
+    "Owner": ("lookup", "_runtime.Lookup"),
+    "Image": ("bytes", "bytes"),
+}
+_REQUIRED = {"ApplicationRequired", "SystemRequired"}
+
+
+@dataclass(slots=True)
+class EnumView:
+    name: str
+    doc: str
+    members: list[tuple[str, int, str]]  # (member, value, label literal)
+    states: list[tuple[int, int]] = field(default_factory=list)  # status value -> state value
+
+
+@dataclass(slots=True)
+class FieldView:
+    name: str
+    wire: str
+    annotation: str
+    required: bool
+    doc: str
+    spec: str  # the _runtime.Column(...) expression
+
+
+@dataclass(slots=True)
+class MessageView:
+    name: str
+    doc: str
+    signature: str
+    body: str  # the return expression
+
+
+@dataclass(slots=True)
+class TableView:
+    module: str
+    class_name: str
+    doc: str
+    logical_name: str
+    schema_name: str
+    entity_set: str
+    primary_id: str
+    primary_name: str
+    fields: list[FieldView]
+    enums: list[EnumView]
+    constants: list[tuple[str, str, str]]  # (name, wire literal, comment)
+    messages: list[MessageView]
+    imports: list[str]
+
+
+def _doc(*parts: str | None) -> str:
+    return py_docstring("\n\n".join(p for p in parts if p))
+
+
+def entity_set_of(name: str, tables: Mapping[str, Table]) -> str:
+    t = tables.get(name)
+    return t.entity_set_name if t is not None and t.entity_set_name else pluralize(name)
+
+
+def _enum(attr: Attribute, scope: Scope) -> EnumView:
+    base = (
+        attr.global_choice_name
+        if attr.type not in ("State", "Status") and attr.global_choice_name
+        else (attr.schema_name or attr.logical_name)
+    )
+    name = scope.claim(base, Case.PASCAL, fallback=attr.logical_name)
+    members = Scope(taken={"label", "state", "name", "value", "mro"})
+    out: list[tuple[str, int, str]] = []
+    states: list[tuple[int, int]] = []
+    for opt in attr.options:
+        member = members.claim(_label(opt), Case.UPPER, fallback=f"value {opt.value}")
+        out.append((member, opt.value, py_string(opt.label or str(opt.value))))
+        if opt.state is not None:
+            states.append((opt.value, opt.state))
+    doc = _doc(f"Choices of {attr.display_name or attr.logical_name} ({attr.logical_name}).")
+    return EnumView(name, doc, out, states)
+
+
+def _label(opt: Option) -> str:
+    return opt.invariant_name or opt.label or ""
+
+
+def _field(
+    attr: Attribute,
+    table: Table,
+    scope: Scope,
+    enums: dict[str, EnumView],
+    tables: Mapping[str, Table],
+) -> FieldView | None:
+    if attr.virtual is not None or attr.type is None:
+        return None
+    name = scope.claim(
+        attr.schema_name or attr.logical_name, Case.SNAKE, fallback=attr.logical_name
+    )
+    choice = enums.get(attr.logical_name)
+    if attr.type in ("Picklist", "State", "Status") and choice is not None:
+        kind, annotation = "choice", choice.name
+    elif attr.type == "MultiSelectPicklist" and choice is not None:
+        kind, annotation = "choices", f"frozenset[{choice.name}]"
+    elif attr.type == "Boolean":
+        kind, annotation = "bool", "bool"
+    elif attr.type == "DateTime":
+        kind, annotation = (
+            ("date", "datetime.date")
+            if attr.format == "DateOnly"
+            else ("datetime", "datetime.datetime")
+        )
+    else:
+        kind, annotation = _KIND_BY_TYPE.get(attr.type, ("object", "object"))
+    create = attr.valid_for_create is not False and attr.read_only is not True
+    update = attr.valid_for_update is not False and attr.read_only is not True
+    # Required in the constructor: a required column the caller must supply.
+    # Not the key, the owner or the state/status, which Dataverse fills in.
+    required = (
+        attr.required_level in _REQUIRED
+        and create
+        and attr.logical_name != table.primary_id_attribute
+        and attr.type not in ("Owner", "State", "Status")
+    )
+    spec = [py_string(name), py_string(attr.logical_name), py_string(kind)]
+    if not create:
+        spec.append("create=False")
+    if not update:
+        spec.append("update=False")
+    if choice is not None and kind in ("choice", "choices"):
+        spec.append(f"choice={choice.name}")
+    if kind == "lookup":
+        spec.append("targets={" + ", ".join(_targets(attr, table, tables)) + "}")
+    limits = _limits(attr)
+    return FieldView(
+        name=name,
+        wire=attr.logical_name,
+        annotation=annotation if required else f"{annotation} | None",
+        required=required,
+        doc=_doc(attr.display_name, attr.description, limits),
+        spec=f"_runtime.Column({', '.join(spec)})",
+    )
+
+
+def _targets(attr: Attribute, table: Table, tables: Mapping[str, Table]) -> list[str]:
+    navs: dict[str, str] = {}
+    for rel in table.relationships.many_to_one:
+        if rel.referencing_attribute == attr.logical_name and rel.referenced_entity:
+            nav = rel.referencing_entity_navigation_property_name
+            if nav:
+                navs[rel.referenced_entity] = nav
+    out = []
+    for target in attr.targets:
+        nav = navs.get(target) or (
+            f"{attr.logical_name}_{target}" if len(attr.targets) > 1 else attr.logical_name
+        )
+        out.append(
+            f"{py_string(target)}: ({py_string(entity_set_of(target, tables))}, {py_string(nav)})"
+        )
+    return out
+
+
+def _limits(attr: Attribute) -> str | None:
+    bits = []
+    if attr.max_length is not None:
+        bits.append(f"at most {attr.max_length} characters")
+    if attr.min_value is not None and attr.max_value is not None:
+        bits.append(f"from {attr.min_value} to {attr.max_value}")
+    if attr.targets:
+        bits.append("points at " + ", ".join(attr.targets))
+    return ("Dataverse: " + "; ".join(bits) + ".") if bits else None
+
+
+def _message(msg: Message, scope: Scope) -> MessageView | None:
+    op = msg.web_api
+    if op is None:
+        return None
+    name = scope.claim(msg.name + " request", Case.SNAKE, fallback="message request")
+    doc = _doc(f"Build the Web API request for the {msg.name} message.")
+    if op.kind == "http" and op.method and op.path:
+        path = op.path
+        if "{" in path:
+            # the only placeholder Dataverse pages use is the table's key
+            before, _, rest = path.partition("{")
+            after = rest.partition("}")[2]
+            url = f"{py_string(before)} + str(key) + {py_string(after)}"
+            params = "key: uuid.UUID"
+        else:
+            url, params = py_string(path), ""
+        has_body = op.method in ("POST", "PATCH", "PUT")
+        if has_body:
+            params = ", ".join(p for p in (params, "body: Mapping[str, object]") if p)
+        body = (
+            f"_runtime.Request({py_string(op.method)}, {url}{', dict(body)' if has_body else ''})"
+        )
+        return MessageView(name, doc, params, body)
+    if op.kind in ("action", "function") and op.name:
+        params = "parameters: Mapping[str, object] | None = None"
+        if op.kind == "action":
+            body = f'_runtime.Request("POST", {py_string(op.name)}, dict(parameters or {{}}))'
+        else:
+            body = (
+                f'_runtime.Request("GET", _runtime.operation_url({py_string(op.name)}, parameters))'
+            )
+        return MessageView(name, doc, params, body)
+    return None
+
+
+def table_view(table: Table, tables: Mapping[str, Table]) -> TableView:
+    module_scope = Scope(taken=MODULE_NAMES)
+    class_name = module_scope.claim(table.schema_name or table.logical_name, Case.PASCAL)
+    enums: dict[str, EnumView] = {}
+    for attr in table.attributes:
+        if attr.options and attr.type != "Boolean" and attr.virtual is None:
+            enums[attr.logical_name] = _enum(attr, module_scope)
+    # Module names are reserved in the class body too: a field named
+    # ``datetime`` would shadow the module its own annotation needs.
+    class_scope = Scope(taken=CLASS_NAMES, reserved=PYTHON_RESERVED | MODULE_NAMES)
+    fields = [f for a in table.attributes if (f := _field(a, table, class_scope, enums, tables))]
+    const_scope = Scope()
+    constants = [
+        (const_scope.claim(f.name, Case.UPPER), py_string(f.wire), py_comment(f.wire))
+        for f in fields
+    ]
+    messages = [m for msg in table.messages if (m := _message(msg, module_scope))]
+    title = table.display_name or table.logical_name
+    used = " ".join([f.annotation for f in fields] + [m.signature for m in messages])
+    imports = ["dataclasses"] + [
+        m for m in ("datetime", "decimal", "enum", "uuid") if f"{m}." in used
+    ]
+    if enums:
+        imports = sorted({*imports, "enum"})
+    return TableView(
+        module=Scope(taken=MODULE_NAMES).claim(table.logical_name, Case.SNAKE),
+        class_name=class_name,
+        doc=_doc(f"{title} ({table.logical_name}).", table.description),
+        logical_name=py_string(table.logical_name),
+        schema_name=py_string(table.schema_name) if table.schema_name else "None",
+        entity_set=py_string(table.entity_set_name or pluralize(table.logical_name)),
+        primary_id=py_string(table.primary_id_attribute) if table.primary_id_attribute else "None",
+        primary_name=py_string(table.primary_name_attribute)
+        if table.primary_name_attribute
+        else "None",
+        fields=sorted(fields, key=lambda f: (not f.required, f.name)),
+        enums=list(enums.values()),
+        constants=constants,
+        messages=messages,
+        imports=imports,
+    )

@@ -1,0 +1,149 @@
+"""The generated Python package: snapshots, real type checking, install, use."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+
+from generator.build import generate
+from generator.config import Config
+from generator.naming import words
+from tests.helpers import CORPUS, FIXTURES, ROOT, VARIANTS
+
+HOSTILE = FIXTURES / "hostile"
+GENERATED = ROOT / "generated" / "python"
+
+
+def build_python(out: Path, inputs: list[Path], package: str) -> Path:
+    config = Config(
+        base=ROOT,
+        inputs=tuple(str(i) for i in inputs),
+        output=str(out),
+        targets=("python",),
+        python_package=package,
+        python_distribution=package.replace("_", "-"),
+    )
+    result = generate(config)
+    assert not result.failed(strict=False), [
+        d.format() for d in result.diagnostics if d.level == "error"
+    ]
+    return out / "python"
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="module")
+def hostile_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_python(tmp_path_factory.mktemp("hostile"), [HOSTILE], "hostile_bindings")
+
+
+@pytest.fixture(scope="module")
+def every_package(tmp_path_factory: pytest.TempPathFactory, hostile_package: Path) -> list[Path]:
+    """Packages for the seeds, the hostile page, each variant folder and each version."""
+    base = tmp_path_factory.mktemp("packages")
+    roots = [GENERATED / "dataverse_bindings", hostile_package / "hostile_bindings"]
+    for variant in VARIANTS:
+        pkg = "b_" + "_".join(words(variant))
+        roots.append(build_python(base / pkg, [CORPUS / variant], pkg) / pkg)
+    for page in sorted((CORPUS / "versions").rglob("*.md")):
+        pkg = f"v_{page.parent.name}_{page.stem}"
+        roots.append(build_python(base / pkg, [page], pkg) / pkg)
+    return roots
+
+
+@pytest.mark.parametrize("name", _files(GENERATED))
+def test_seed_package_file(name: str, snapshot_file: SnapshotAssertion) -> None:
+    assert (GENERATED / name).read_text(encoding="utf-8") == snapshot_file
+
+
+def test_hostile_package_files(hostile_package: Path, snapshot_file: SnapshotAssertion) -> None:
+    for name in _files(hostile_package):
+        assert (hostile_package / name).read_text(encoding="utf-8") == snapshot_file(name=name)
+
+
+def test_mypy_strict_passes_on_every_generated_package(every_package: list[Path]) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *map(str, every_package)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"in {len(every_package)}" not in proc.stdout or "Success" in proc.stdout
+
+
+def test_ruff_passes_on_every_generated_package(every_package: list[Path]) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--isolated",
+            "--target-version",
+            "py311",
+            *map(str, every_package),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_importing_hostile_bindings_only_defines_names(
+    hostile_package: Path, tmp_path: Path
+) -> None:
+    marker = tmp_path / "pwned"
+    script = (
+        f"import os; os.chdir({str(tmp_path)!r}); "
+        "import hostile_bindings.hostile_table as m; print(len(dir(m)))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=hostile_package,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONPATH": str(hostile_package), "PATH": ""},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().isdigit()
+    assert not marker.exists()
+
+
+FUNCTIONAL = FIXTURES / "functional" / "use_bindings.py"
+
+
+def test_pip_installs_into_a_fresh_venv_and_works(tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    py = env_dir / "bin" / "python"
+    source = shutil.copytree(GENERATED, tmp_path / "src")  # setuptools builds in the source tree
+    install = subprocess.run(
+        [
+            str(py),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
+    run = subprocess.run(
+        [str(py), str(FUNCTIONAL)], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.strip() == "ok"
