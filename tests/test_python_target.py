@@ -123,6 +123,41 @@ def test_importing_hostile_bindings_only_defines_names(
 FUNCTIONAL = FIXTURES / "functional" / "use_bindings.py"
 
 
+def test_every_package_pip_installs_and_every_table_imports(
+    every_package: list[Path], tmp_path: Path
+) -> None:
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    py = str(env_dir / "bin" / "python")
+    pip = [py, "-m", "pip", "install", "--quiet"]
+    tools = subprocess.run([*pip, "setuptools>=77"], capture_output=True, text=True, check=False)
+    assert tools.returncode == 0, tools.stderr
+    projects = [shutil.copytree(p.parent, tmp_path / "src" / p.name) for p in every_package]
+    install = subprocess.run(
+        [*pip, "--no-build-isolation", *map(str, projects)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
+    names = [p.name for p in every_package]
+    script = (
+        "import importlib, sys\n"
+        f"for name in {names!r}:\n"
+        "    pkg = importlib.import_module(name)\n"
+        "    for table in pkg.TABLES:\n"
+        "        cls = pkg.get_table(table)\n"
+        "        assert cls.LOGICAL_NAME == table, (name, table)\n"
+        "        assert cls.COLUMNS is not None\n"
+        "print(sum(len(importlib.import_module(n).TABLES) for n in " + repr(names) + "))\n"
+    )
+    run = subprocess.run(
+        [py, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert int(run.stdout) >= 40
+
+
 def test_pip_installs_into_a_fresh_venv_and_works(tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)

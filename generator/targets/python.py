@@ -191,6 +191,13 @@ def _field(
         spec.append(f"choice={choice.name}")
     if kind == "lookup":
         spec.append("targets={" + ", ".join(_targets(attr, table, tables)) + "}")
+    if attr.max_length is not None and kind == "str":
+        spec.append(f"max_length={attr.max_length}")
+    if kind in ("int", "float", "decimal"):
+        for key in ("min_value", "max_value"):
+            limit = getattr(attr, key)
+            if limit is not None:
+                spec.append(f"{key}={limit!r}")
     limits = _limits(attr)
     return FieldView(
         name=name,

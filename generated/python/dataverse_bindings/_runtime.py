@@ -57,6 +57,9 @@ class Column:
     create: bool = True
     update: bool = True
     choice: type[enum.IntEnum] | None = None
+    max_length: int | None = None
+    min_value: int | float | None = None
+    max_value: int | float | None = None
     # lookups: target table -> (entity set, single-valued navigation property)
     targets: Mapping[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
 
@@ -91,7 +94,19 @@ class ColumnError(ValueError):
     """A row or response that does not fit the table's columns."""
 
 
+def check(col: Column, value: object) -> None:
+    """Raise :class:`ColumnError` when ``value`` breaks the column's documented limits."""
+    if col.max_length is not None and isinstance(value, str) and len(value) > col.max_length:
+        raise ColumnError(f"{col.wire}: {len(value)} characters, more than its {col.max_length}")
+    if isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool):
+        if col.min_value is not None and value < col.min_value:
+            raise ColumnError(f"{col.wire}: {value} is less than its minimum {col.min_value}")
+        if col.max_value is not None and value > col.max_value:
+            raise ColumnError(f"{col.wire}: {value} is more than its maximum {col.max_value}")
+
+
 def _value(col: Column, value: object) -> object:
+    check(col, value)
     if col.kind == "choice":
         assert isinstance(value, enum.IntEnum)
         return int(value)

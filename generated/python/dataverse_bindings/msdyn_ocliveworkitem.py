@@ -1424,11 +1424,15 @@ class MsdynOcliveworkitem(_runtime.Row):
 
 
 MsdynOcliveworkitem.COLUMNS = (
-    _runtime.Column("subject", "subject", "str"),
-    _runtime.Column("activity_additional_params", "activityadditionalparams", "str"),
+    _runtime.Column("subject", "subject", "str", max_length=200),
+    _runtime.Column(
+        "activity_additional_params", "activityadditionalparams", "str", max_length=8192
+    ),
     _runtime.Column("activity_id", "activityid", "uuid"),
     _runtime.Column("activity_type_code", "activitytypecode", "str", create=False, update=False),
-    _runtime.Column("actual_duration_minutes", "actualdurationminutes", "int"),
+    _runtime.Column(
+        "actual_duration_minutes", "actualdurationminutes", "int", min_value=0, max_value=2147483647
+    ),
     _runtime.Column("actual_end", "actualend", "datetime"),
     _runtime.Column("actual_start", "actualstart", "datetime"),
     _runtime.Column("bcc", "bcc", "object"),
@@ -1465,12 +1469,26 @@ MsdynOcliveworkitem.COLUMNS = (
         "choice",
         choice=ActivitypointerDeliveryprioritycode,
     ),
-    _runtime.Column("description", "description", "str"),
-    _runtime.Column("exchange_item_id", "exchangeitemid", "str"),
-    _runtime.Column("exchange_rate", "exchangerate", "decimal", create=False, update=False),
-    _runtime.Column("exchange_web_link", "exchangeweblink", "str"),
+    _runtime.Column("description", "description", "str", max_length=2000),
+    _runtime.Column("exchange_item_id", "exchangeitemid", "str", max_length=200),
+    _runtime.Column(
+        "exchange_rate",
+        "exchangerate",
+        "decimal",
+        create=False,
+        update=False,
+        min_value=1e-12,
+        max_value=100000000000,
+    ),
+    _runtime.Column("exchange_web_link", "exchangeweblink", "str", max_length=1250),
     _runtime.Column("from_", "from", "object"),
-    _runtime.Column("import_sequence_number", "importsequencenumber", "int"),
+    _runtime.Column(
+        "import_sequence_number",
+        "importsequencenumber",
+        "int",
+        min_value=-2147483648,
+        max_value=2147483647,
+    ),
     _runtime.Column(
         "instance_type_code",
         "instancetypecode",
@@ -1533,7 +1551,7 @@ MsdynOcliveworkitem.COLUMNS = (
         "lookup",
         targets={"msdyn_intent": ("msdyn_intents", "msdyn_activeintentid")},
     ),
-    _runtime.Column("msdyn_activeintentstring", "msdyn_activeintentstring", "str"),
+    _runtime.Column("msdyn_activeintentstring", "msdyn_activeintentstring", "str", max_length=100),
     _runtime.Column(
         "msdyn_activesessionparticipantid",
         "msdyn_activesessionparticipantid",
@@ -1546,9 +1564,15 @@ MsdynOcliveworkitem.COLUMNS = (
         },
     ),
     _runtime.Column(
-        "msdyn_averageresponsetimeinmsadjforoh", "msdyn_averageresponsetimeinmsadjforoh", "decimal"
+        "msdyn_averageresponsetimeinmsadjforoh",
+        "msdyn_averageresponsetimeinmsadjforoh",
+        "decimal",
+        min_value=-100000000000,
+        max_value=100000000000,
     ),
-    _runtime.Column("msdyn_casefieldsupdatedby_ai", "msdyn_casefieldsupdatedbyAI", "str"),
+    _runtime.Column(
+        "msdyn_casefieldsupdatedby_ai", "msdyn_casefieldsupdatedbyAI", "str", max_length=8192
+    ),
     _runtime.Column(
         "msdyn_cdsqueueid",
         "msdyn_cdsqueueid",
@@ -1556,25 +1580,35 @@ MsdynOcliveworkitem.COLUMNS = (
         targets={"queue": ("queues", "msdyn_cdsqueueid_msdyn_ocliveworkitem")},
     ),
     _runtime.Column("msdyn_channel", "msdyn_channel", "choices", choice=MsdynStreamsource),
-    _runtime.Column("msdyn_channelconnectionid", "msdyn_channelconnectionid", "str"),
+    _runtime.Column(
+        "msdyn_channelconnectionid", "msdyn_channelconnectionid", "str", max_length=500
+    ),
     _runtime.Column(
         "msdyn_channelinstanceid",
         "msdyn_channelinstanceid",
         "lookup",
         targets={"msdyn_channelinstance": ("msdyn_channelinstances", "msdyn_channelinstanceid")},
     ),
-    _runtime.Column("msdyn_channelprovider_name", "msdyn_channelproviderName", "str"),
+    _runtime.Column(
+        "msdyn_channelprovider_name", "msdyn_channelproviderName", "str", max_length=200
+    ),
     _runtime.Column("msdyn_closedon", "msdyn_closedon", "datetime"),
-    _runtime.Column("msdyn_conversation_summary_field", "msdyn_conversationsummaryfield", "str"),
+    _runtime.Column(
+        "msdyn_conversation_summary_field", "msdyn_conversationsummaryfield", "str", max_length=4000
+    ),
     _runtime.Column(
         "msdyn_conversationactivechattimeinseconds",
         "msdyn_conversationactivechattimeinseconds",
         "int",
+        min_value=0,
+        max_value=2147483647,
     ),
     _runtime.Column(
         "msdyn_conversationactivewrapuptimeinseconds",
         "msdyn_conversationactivewrapuptimeinseconds",
         "int",
+        min_value=0,
+        max_value=2147483647,
     ),
     _runtime.Column(
         "msdyn_conversationactivitystate",
@@ -1586,18 +1620,36 @@ MsdynOcliveworkitem.COLUMNS = (
         "msdyn_conversationfirstwaittimeinseconds",
         "msdyn_conversationfirstwaittimeinseconds",
         "int",
+        min_value=0,
+        max_value=2147483647,
     ),
     _runtime.Column(
-        "msdyn_conversationhandletimeinseconds", "msdyn_conversationhandletimeinseconds", "int"
+        "msdyn_conversationhandletimeinseconds",
+        "msdyn_conversationhandletimeinseconds",
+        "int",
+        min_value=0,
+        max_value=2147483647,
     ),
     _runtime.Column(
-        "msdyn_conversationholdtimeinseconds", "msdyn_conversationholdtimeinseconds", "int"
+        "msdyn_conversationholdtimeinseconds",
+        "msdyn_conversationholdtimeinseconds",
+        "int",
+        min_value=0,
+        max_value=2147483647,
     ),
     _runtime.Column(
-        "msdyn_conversationtalktimeinseconds", "msdyn_conversationtalktimeinseconds", "int"
+        "msdyn_conversationtalktimeinseconds",
+        "msdyn_conversationtalktimeinseconds",
+        "int",
+        min_value=0,
+        max_value=2147483647,
     ),
     _runtime.Column(
-        "msdyn_conversationwrapuptimeinseconds", "msdyn_conversationwrapuptimeinseconds", "int"
+        "msdyn_conversationwrapuptimeinseconds",
+        "msdyn_conversationwrapuptimeinseconds",
+        "int",
+        min_value=0,
+        max_value=2147483647,
     ),
     _runtime.Column("msdyn_copilotengaged", "msdyn_copilotengaged", "bool"),
     _runtime.Column("msdyn_createdon", "msdyn_createdon", "datetime"),
@@ -1621,7 +1673,7 @@ MsdynOcliveworkitem.COLUMNS = (
             )
         },
     ),
-    _runtime.Column("msdyn_customerlocale", "msdyn_customerlocale", "str"),
+    _runtime.Column("msdyn_customerlocale", "msdyn_customerlocale", "str", max_length=100),
     _runtime.Column(
         "msdyn_customersentimentlabel",
         "msdyn_customersentimentlabel",
@@ -1650,7 +1702,9 @@ MsdynOcliveworkitem.COLUMNS = (
             )
         },
     ),
-    _runtime.Column("msdyn_escalationcount", "msdyn_escalationcount", "int"),
+    _runtime.Column(
+        "msdyn_escalationcount", "msdyn_escalationcount", "int", min_value=0, max_value=2147483647
+    ),
     _runtime.Column(
         "msdyn_externalcontext",
         "msdyn_externalcontext",
@@ -1663,12 +1717,16 @@ MsdynOcliveworkitem.COLUMNS = (
         },
     ),
     _runtime.Column(
-        "msdyn_firstresponsetimeinmsadjforoh", "msdyn_firstresponsetimeinmsadjforoh", "decimal"
+        "msdyn_firstresponsetimeinmsadjforoh",
+        "msdyn_firstresponsetimeinmsadjforoh",
+        "decimal",
+        min_value=-100000000000,
+        max_value=100000000000,
     ),
     _runtime.Column("msdyn_firstwaitstartedon", "msdyn_firstwaitstartedon", "datetime"),
-    _runtime.Column("msdyn_infracreatedby", "msdyn_infracreatedby", "str"),
+    _runtime.Column("msdyn_infracreatedby", "msdyn_infracreatedby", "str", max_length=100),
     _runtime.Column("msdyn_initiatedon", "msdyn_initiatedon", "datetime"),
-    _runtime.Column("msdyn_intent", "msdyn_intent", "str"),
+    _runtime.Column("msdyn_intent", "msdyn_intent", "str", max_length=500),
     _runtime.Column("msdyn_isabandoned", "msdyn_isabandoned", "bool"),
     _runtime.Column("msdyn_isagentaccepted", "msdyn_isagentaccepted", "bool"),
     _runtime.Column("msdyn_isagentsession", "msdyn_isagentsession", "bool"),
@@ -1705,11 +1763,20 @@ MsdynOcliveworkitem.COLUMNS = (
         },
     ),
     _runtime.Column(
-        "msdyn_liveworkstreamnotificationdata", "msdyn_liveworkstreamnotificationdata", "str"
+        "msdyn_liveworkstreamnotificationdata",
+        "msdyn_liveworkstreamnotificationdata",
+        "str",
+        max_length=8192,
     ),
     _runtime.Column("msdyn_modifiedon", "msdyn_modifiedon", "datetime"),
-    _runtime.Column("msdyn_ocliveworkitemid", "msdyn_ocliveworkitemid", "str"),
-    _runtime.Column("msdyn_overflowtransfercount", "msdyn_overflowtransfercount", "int"),
+    _runtime.Column("msdyn_ocliveworkitemid", "msdyn_ocliveworkitemid", "str", max_length=100),
+    _runtime.Column(
+        "msdyn_overflowtransfercount",
+        "msdyn_overflowtransfercount",
+        "int",
+        min_value=0,
+        max_value=2147483647,
+    ),
     _runtime.Column(
         "msdyn_queueid",
         "msdyn_queueid",
@@ -1740,7 +1807,9 @@ MsdynOcliveworkitem.COLUMNS = (
             "task": ("tasks", "msdyn_msdyn_routableobjectid_msdyn_ocliveworkitem_task"),
         },
     ),
-    _runtime.Column("msdyn_routableobjectlogicalname", "msdyn_routableobjectlogicalname", "str"),
+    _runtime.Column(
+        "msdyn_routableobjectlogicalname", "msdyn_routableobjectlogicalname", "str", max_length=500
+    ),
     _runtime.Column(
         "msdyn_routingtype",
         "msdyn_routingtype",
@@ -1754,7 +1823,7 @@ MsdynOcliveworkitem.COLUMNS = (
         targets={"socialprofile": ("socialprofiles", "msdyn_socialprofileid_msdyn_ocliveworkitem")},
     ),
     _runtime.Column("msdyn_startedon", "msdyn_startedon", "datetime"),
-    _runtime.Column("msdyn_statereason", "msdyn_statereason", "str"),
+    _runtime.Column("msdyn_statereason", "msdyn_statereason", "str", max_length=4000),
     _runtime.Column(
         "msdyn_statuschangereason",
         "msdyn_statuschangereason",
@@ -1763,12 +1832,19 @@ MsdynOcliveworkitem.COLUMNS = (
     ),
     _runtime.Column("msdyn_statusupdatedon", "msdyn_statusupdatedon", "datetime"),
     _runtime.Column("msdyn_thirdpartyconversation", "msdyn_thirdpartyconversation", "bool"),
-    _runtime.Column("msdyn_timeline_control_field", "msdyn_timelinecontrolfield", "str"),
-    _runtime.Column("msdyn_title", "msdyn_title", "str"),
-    _runtime.Column("msdyn_transcript_control", "msdyn_transcriptcontrol", "str"),
-    _runtime.Column("msdyn_transfercount", "msdyn_transfercount", "int"),
     _runtime.Column(
-        "msdyn_urcustomersentimentkeywords", "msdyn_urcustomersentimentkeywords", "str"
+        "msdyn_timeline_control_field", "msdyn_timelinecontrolfield", "str", max_length=2000
+    ),
+    _runtime.Column("msdyn_title", "msdyn_title", "str", max_length=4000),
+    _runtime.Column("msdyn_transcript_control", "msdyn_transcriptcontrol", "str", max_length=100),
+    _runtime.Column(
+        "msdyn_transfercount", "msdyn_transfercount", "int", min_value=0, max_value=2147483647
+    ),
+    _runtime.Column(
+        "msdyn_urcustomersentimentkeywords",
+        "msdyn_urcustomersentimentkeywords",
+        "str",
+        max_length=4000,
     ),
     _runtime.Column(
         "msdyn_urcustomersentimentlabel",
@@ -1776,7 +1852,13 @@ MsdynOcliveworkitem.COLUMNS = (
         "choice",
         choice=MsdynOcliveworkitemMsdynUrcustomersentimentlabel,
     ),
-    _runtime.Column("msdyn_urcustomersentimentscore", "msdyn_urcustomersentimentscore", "int"),
+    _runtime.Column(
+        "msdyn_urcustomersentimentscore",
+        "msdyn_urcustomersentimentscore",
+        "int",
+        min_value=0,
+        max_value=100,
+    ),
     _runtime.Column(
         "msdyn_workstreamworkdistributionmode",
         "msdyn_workstreamworkdistributionmode",
@@ -1784,7 +1866,15 @@ MsdynOcliveworkitem.COLUMNS = (
         choice=MsdynWorkdistributionmode,
     ),
     _runtime.Column("msdyn_wrapupinitiatedon", "msdyn_wrapupinitiatedon", "datetime"),
-    _runtime.Column("on_hold_time", "onholdtime", "int", create=False, update=False),
+    _runtime.Column(
+        "on_hold_time",
+        "onholdtime",
+        "int",
+        create=False,
+        update=False,
+        min_value=-2147483648,
+        max_value=2147483647,
+    ),
     _runtime.Column("optional_attendees", "optionalattendees", "object"),
     _runtime.Column("organizer", "organizer", "object"),
     _runtime.Column("overridden_created_on", "overriddencreatedon", "date"),
@@ -1956,7 +2046,13 @@ MsdynOcliveworkitem.COLUMNS = (
     _runtime.Column("regarding_object_type_code", "regardingobjecttypecode", "str"),
     _runtime.Column("required_attendees", "requiredattendees", "object"),
     _runtime.Column("resources", "resources", "object"),
-    _runtime.Column("scheduled_duration_minutes", "scheduleddurationminutes", "int"),
+    _runtime.Column(
+        "scheduled_duration_minutes",
+        "scheduleddurationminutes",
+        "int",
+        min_value=0,
+        max_value=2147483647,
+    ),
     _runtime.Column("scheduled_end", "scheduledend", "datetime"),
     _runtime.Column("scheduled_start", "scheduledstart", "datetime"),
     _runtime.Column(
@@ -1993,7 +2089,13 @@ MsdynOcliveworkitem.COLUMNS = (
     _runtime.Column("stage_id", "stageid", "uuid"),
     _runtime.Column("state_code", "statecode", "choice", choice=StateCode),
     _runtime.Column("status_code", "statuscode", "choice", choice=StatusCode),
-    _runtime.Column("time_zone_rule_version_number", "timezoneruleversionnumber", "int"),
+    _runtime.Column(
+        "time_zone_rule_version_number",
+        "timezoneruleversionnumber",
+        "int",
+        min_value=-1,
+        max_value=2147483647,
+    ),
     _runtime.Column("to", "to", "object"),
     _runtime.Column(
         "transaction_currency_id",
@@ -2006,9 +2108,23 @@ MsdynOcliveworkitem.COLUMNS = (
             )
         },
     ),
-    _runtime.Column("traversed_path", "traversedpath", "str"),
-    _runtime.Column("utc_conversion_time_zone_code", "utcconversiontimezonecode", "int"),
-    _runtime.Column("version_number", "versionnumber", "int", create=False, update=False),
+    _runtime.Column("traversed_path", "traversedpath", "str", max_length=1250),
+    _runtime.Column(
+        "utc_conversion_time_zone_code",
+        "utcconversiontimezonecode",
+        "int",
+        min_value=-1,
+        max_value=2147483647,
+    ),
+    _runtime.Column(
+        "version_number",
+        "versionnumber",
+        "int",
+        create=False,
+        update=False,
+        min_value=-9223372036854775808,
+        max_value=9223372036854775807,
+    ),
 )
 
 

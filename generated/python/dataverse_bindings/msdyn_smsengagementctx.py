@@ -286,7 +286,7 @@ class MsdynSmsengagementctx(_runtime.Row):
 
 
 MsdynSmsengagementctx.COLUMNS = (
-    _runtime.Column("msdyn_name", "msdyn_name", "str"),
+    _runtime.Column("msdyn_name", "msdyn_name", "str", max_length=100),
     _runtime.Column(
         "created_by",
         "createdby",
@@ -304,7 +304,14 @@ MsdynSmsengagementctx.COLUMNS = (
         update=False,
         targets={"systemuser": ("systemusers", "createdonbehalfby")},
     ),
-    _runtime.Column("import_sequence_number", "importsequencenumber", "int", update=False),
+    _runtime.Column(
+        "import_sequence_number",
+        "importsequencenumber",
+        "int",
+        update=False,
+        min_value=-2147483648,
+        max_value=2147483647,
+    ),
     _runtime.Column(
         "modified_by",
         "modifiedby",
@@ -322,17 +329,19 @@ MsdynSmsengagementctx.COLUMNS = (
         update=False,
         targets={"systemuser": ("systemusers", "modifiedonbehalfby")},
     ),
-    _runtime.Column("msdyn_countrycode", "msdyn_countrycode", "str"),
-    _runtime.Column("msdyn_customerphonenumber", "msdyn_customerphonenumber", "str"),
+    _runtime.Column("msdyn_countrycode", "msdyn_countrycode", "str", max_length=100),
+    _runtime.Column(
+        "msdyn_customerphonenumber", "msdyn_customerphonenumber", "str", max_length=100
+    ),
     _runtime.Column(
         "msdyn_liveworkitemid",
         "msdyn_liveworkitemid",
         "lookup",
         targets={"msdyn_ocliveworkitem": ("msdyn_ocliveworkitems", "msdyn_liveworkitemid")},
     ),
-    _runtime.Column("msdyn_orgphonenumber", "msdyn_orgphonenumber", "str"),
+    _runtime.Column("msdyn_orgphonenumber", "msdyn_orgphonenumber", "str", max_length=100),
     _runtime.Column("msdyn_smsengagementctx_id", "msdyn_smsengagementctxid", "uuid", update=False),
-    _runtime.Column("msdyn_smsengagementid", "msdyn_smsengagementid", "str"),
+    _runtime.Column("msdyn_smsengagementid", "msdyn_smsengagementid", "str", max_length=100),
     _runtime.Column("msdyn_smsprovider", "msdyn_smsprovider", "choice", choice=MsdynSmsprovider),
     _runtime.Column("overridden_created_on", "overriddencreatedon", "date", update=False),
     _runtime.Column(
@@ -370,9 +379,29 @@ MsdynSmsengagementctx.COLUMNS = (
     ),
     _runtime.Column("statecode", "statecode", "choice", create=False, choice=Statecode),
     _runtime.Column("statuscode", "statuscode", "choice", choice=Statuscode),
-    _runtime.Column("time_zone_rule_version_number", "timezoneruleversionnumber", "int"),
-    _runtime.Column("utc_conversion_time_zone_code", "utcconversiontimezonecode", "int"),
-    _runtime.Column("version_number", "versionnumber", "int", create=False, update=False),
+    _runtime.Column(
+        "time_zone_rule_version_number",
+        "timezoneruleversionnumber",
+        "int",
+        min_value=-1,
+        max_value=2147483647,
+    ),
+    _runtime.Column(
+        "utc_conversion_time_zone_code",
+        "utcconversiontimezonecode",
+        "int",
+        min_value=-1,
+        max_value=2147483647,
+    ),
+    _runtime.Column(
+        "version_number",
+        "versionnumber",
+        "int",
+        create=False,
+        update=False,
+        min_value=-9223372036854775808,
+        max_value=9223372036854775807,
+    ),
 )
 
 
