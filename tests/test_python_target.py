@@ -13,7 +13,9 @@ from syrupy.assertion import SnapshotAssertion
 
 from generator.build import generate
 from generator.config import Config
+from generator.model import Attribute, Table
 from generator.naming import words
+from generator.targets.python import table_view
 from tests.helpers import CORPUS, FIXTURES, ROOT, VARIANTS
 
 HOSTILE = FIXTURES / "hostile"
@@ -182,3 +184,19 @@ def test_pip_installs_into_a_fresh_venv_and_works(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "behaviour", "annotation"),
+    [
+        ("DateOnly", "UserLocal", "datetime.date | None"),
+        ("DateAndTime", "DateOnly", "datetime.date | None"),
+        ("DateAndTime", "UserLocal", "datetime.datetime | None"),
+    ],
+)
+def test_date_columns_follow_format_and_behaviour(
+    fmt: str, behaviour: str, annotation: str
+) -> None:
+    col = Attribute(logical_name="due", type="DateTime", format=fmt, date_time_behavior=behaviour)
+    view = table_view(Table(logical_name="t", attributes=(col,)), {})
+    assert [f.annotation for f in view.fields] == [annotation]

@@ -167,7 +167,7 @@ def _field(
     elif attr.type == "DateTime":
         kind, annotation = (
             ("date", "datetime.date")
-            if attr.format == "DateOnly"
+            if "DateOnly" in (attr.format, attr.date_time_behavior)
             else ("datetime", "datetime.datetime")
         )
     else:
@@ -238,7 +238,23 @@ def _limits(attr: Attribute) -> str | None:
     return ("Dataverse: " + "; ".join(bits) + ".") if bits else None
 
 
-def _message(msg: Message, scope: Scope) -> MessageView | None:
+def _ref_message(kind: str, name: str, message: str, entity_set: str) -> MessageView:
+    """Associate / Disassociate: the ``$ref`` endpoint of a navigation property."""
+    doc = _doc(
+        f"Build the Web API request for the {message} message.",
+        "``related`` is the other row's URL relative to the service root, "
+        "such as ``accounts(00000000-0000-0000-0000-000000000001)``.",
+    )
+    params = "key: uuid.UUID, navigation: str, related: str"
+    url = f'{py_string(entity_set + "(")} + str(key) + ")/" + navigation + "/$ref"'
+    if kind == "associate":
+        body = f'_runtime.Request("POST", {url}, {{"@odata.id": related}})'
+    else:
+        body = f'_runtime.Request("DELETE", {url} + "?$id=" + related)'
+    return MessageView(name, doc, params, body)
+
+
+def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
     op = msg.web_api
     if op is None:
         return None
@@ -261,6 +277,8 @@ def _message(msg: Message, scope: Scope) -> MessageView | None:
             f"_runtime.Request({py_string(op.method)}, {url}{', dict(body)' if has_body else ''})"
         )
         return MessageView(name, doc, params, body)
+    if op.kind in ("associate", "disassociate"):
+        return _ref_message(op.kind, name, msg.name, entity_set)
     if op.kind in ("action", "function") and op.name:
         params = "parameters: Mapping[str, object] | None = None"
         if op.kind == "action":
@@ -289,7 +307,8 @@ def table_view(table: Table, tables: Mapping[str, Table]) -> TableView:
         (const_scope.claim(f.name, Case.UPPER), py_string(f.wire), py_comment(f.wire))
         for f in fields
     ]
-    messages = [m for msg in table.messages if (m := _message(msg, module_scope))]
+    entity_set = table.entity_set_name or pluralize(table.logical_name)
+    messages = [m for msg in table.messages if (m := _message(msg, module_scope, entity_set))]
     title = table.display_name or table.logical_name
     used = " ".join([f.annotation for f in fields] + [m.signature for m in messages])
     imports = ["dataclasses"] + [
@@ -303,7 +322,7 @@ def table_view(table: Table, tables: Mapping[str, Table]) -> TableView:
         doc=_doc(f"{title} ({table.logical_name}).", table.description),
         logical_name=py_string(table.logical_name),
         schema_name=py_string(table.schema_name) if table.schema_name else "None",
-        entity_set=py_string(table.entity_set_name or pluralize(table.logical_name)),
+        entity_set=py_string(entity_set),
         primary_id=py_string(table.primary_id_attribute) if table.primary_id_attribute else "None",
         primary_name=py_string(table.primary_name_attribute)
         if table.primary_name_attribute

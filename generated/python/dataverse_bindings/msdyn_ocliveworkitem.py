@@ -2133,6 +2133,18 @@ def assign_request(key: uuid.UUID, body: Mapping[str, object]) -> _runtime.Reque
     return _runtime.Request("PATCH", "msdyn_ocliveworkitems(" + str(key) + ")", dict(body))
 
 
+def associate_request(key: uuid.UUID, navigation: str, related: str) -> _runtime.Request:
+    """Build the Web API request for the Associate message.
+
+    ``related`` is the other row's URL relative to the service root, such as ``accounts(00000000-0000-0000-0000-000000000001)``.
+    """
+    return _runtime.Request(
+        "POST",
+        "msdyn_ocliveworkitems(" + str(key) + ")/" + navigation + "/$ref",
+        {"@odata.id": related},
+    )
+
+
 def bulk_retain_request(parameters: Mapping[str, object] | None = None) -> _runtime.Request:
     """Build the Web API request for the BulkRetain message."""
     return _runtime.Request("POST", "BulkRetain", dict(parameters or {}))
@@ -2269,6 +2281,17 @@ def create_multiple_request(parameters: Mapping[str, object] | None = None) -> _
 def delete_request(key: uuid.UUID) -> _runtime.Request:
     """Build the Web API request for the Delete message."""
     return _runtime.Request("DELETE", "msdyn_ocliveworkitems(" + str(key) + ")")
+
+
+def disassociate_request(key: uuid.UUID, navigation: str, related: str) -> _runtime.Request:
+    """Build the Web API request for the Disassociate message.
+
+    ``related`` is the other row's URL relative to the service root, such as ``accounts(00000000-0000-0000-0000-000000000001)``.
+    """
+    return _runtime.Request(
+        "DELETE",
+        "msdyn_ocliveworkitems(" + str(key) + ")/" + navigation + "/$ref" + "?$id=" + related,
+    )
 
 
 def grant_access_request(parameters: Mapping[str, object] | None = None) -> _runtime.Request:
