@@ -6,7 +6,7 @@ printing; the CLI decides how to show them and which exit code they give.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -64,14 +64,8 @@ class Diagnostics:
     ) -> None:
         self.add("info", code, message, file, line)
 
-    def extend(self, other: Iterable[Diagnostic]) -> None:
-        self.items.extend(other)
-
     def __iter__(self) -> Iterator[Diagnostic]:
         return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
 
     def count(self, level: Level) -> int:
         return sum(1 for d in self.items if d.level == level)

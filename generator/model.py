@@ -16,11 +16,11 @@ Conventions:
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Final = 1
 
 Variant = Literal[
     "legacy-bold-list",
@@ -62,10 +62,6 @@ KNOWN_TYPES: frozenset[str] = frozenset(
 
 #: Types whose values point at rows of other tables.
 LOOKUP_TYPES: frozenset[str] = frozenset({"Lookup", "Customer", "Owner"})
-#: Types whose values come from a list of options.
-CHOICE_TYPES: frozenset[str] = frozenset(
-    {"Picklist", "MultiSelectPicklist", "State", "Status", "Boolean"}
-)
 
 Number = Annotated[int | float, Field(union_mode="smart")]
 
@@ -261,7 +257,7 @@ class Table(_Frozen):
     ``path``; targets alphabetically.
     """
 
-    schema_version: Literal[1] = 1
+    schema_version: Literal[1] = SCHEMA_VERSION
     logical_name: str
     schema_name: str | None = None
     display_name: str | None = None

@@ -7,9 +7,9 @@ from pathlib import Path
 from generator.diagnostics import Diagnostics
 from generator.parse.markdown import parse_markdown
 from generator.parse.page import ParsedPage, new_context, parse_page
-from generator.parse.source import decode_page, read_page
+from generator.parse.source import read_page
 
-__all__ = ["ParsedPage", "parse_file", "parse_text"]
+__all__ = ["ParsedPage", "parse_file"]
 
 
 def parse_file(path: Path, source_path: str, display: str, diags: Diagnostics) -> ParsedPage | None:
@@ -18,13 +18,4 @@ def parse_file(path: Path, source_path: str, display: str, diags: Diagnostics) -
     if text is None:
         return None
     ctx = new_context(display, source_path, diags)
-    return parse_page(parse_markdown(text.text), text.sha256, ctx)
-
-
-def parse_text(data: bytes, source_path: str, diags: Diagnostics) -> ParsedPage | None:
-    """Parse one page from bytes (tests, fuzzing, ``git:`` inputs)."""
-    text = decode_page(data, source_path, diags)
-    if text is None:
-        return None
-    ctx = new_context(source_path, source_path, diags)
     return parse_page(parse_markdown(text.text), text.sha256, ctx)

@@ -86,9 +86,6 @@ class Facts:
     def __iter__(self) -> Iterator[Fact]:
         return iter(list(self._facts.values()))
 
-    def __len__(self) -> int:
-        return len(self._facts)
-
     def add(self, fact: Fact) -> None:
         if fact.key in self._facts:
             first = self._facts[fact.key].line

@@ -144,7 +144,6 @@ Block = Heading | Table | BrokenTable | Para | ListBlock | Quote
 @dataclass(slots=True)
 class Document:
     front_matter: str | None
-    front_matter_line: int
     blocks: list[Block] = field(default_factory=list)
 
 
@@ -160,7 +159,7 @@ def parse_markdown(text: str) -> Document:
     """Tokenize ``text`` and group the tokens into blocks."""
     tokens = _parser().parse(text)
     lines = text.split("\n")
-    doc = Document(front_matter=None, front_matter_line=1)
+    doc = Document(front_matter=None)
     walker = _Walker(tokens, lines)
     for block in walker.blocks():
         if isinstance(block, str):

@@ -74,7 +74,3 @@ def section_kind(title: str) -> str | None:
     t = re.sub(r"\s+", " ", title.strip().lower())
     t = t.replace("columns/attributes", "attributes").replace("columns", "attributes")
     return _KINDS.get(t)
-
-
-def is_terminal(title: str) -> bool:
-    return title.strip().lower() in _TERMINAL
