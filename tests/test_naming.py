@@ -84,8 +84,8 @@ def test_nothing_left_falls_back_to_the_callers_name(text: str) -> None:
 
 @pytest.mark.parametrize("word", ["class", "from", "type", "self", "None", "match", "lambda"])
 def test_reserved_words_get_a_suffix_and_stay_valid(word: str) -> None:
-    name = identifier(word, Case.SNAKE) if word.islower() else word + "_"
-    assert name.endswith("_")
+    name = identifier(word, Case.PASCAL if word[0].isupper() else Case.SNAKE)
+    assert name == word + "_"
     assert name.isidentifier() and not keyword.iskeyword(name)
 
 
