@@ -281,6 +281,12 @@ def _virtual_columns(attrs: tuple[Attribute, ...]) -> tuple[Attribute, ...]:
     return tuple(out)
 
 
+def lookup_navigation(lookup: Attribute, target: str) -> str:
+    """Dataverse's single-valued navigation property of a lookup to ``target``:
+    the lookup's logical name, or ``<lookup>_<target>`` when it has several targets."""
+    return f"{lookup.logical_name}_{target}" if len(lookup.targets) > 1 else lookup.logical_name
+
+
 def _infer_relationship(
     r: Relationship, tables: Mapping[str, Table], diags: Diagnostics, display: Mapping[str, str]
 ) -> Relationship:
@@ -310,9 +316,9 @@ def _infer_relationship(
     ):
         lookup = referencing.attribute(r.referencing_attribute)
         if lookup is not None:
-            many = len(lookup.targets) > 1
-            nav = f"{lookup.logical_name}_{r.referenced_entity}" if many else lookup.logical_name
-            update["referencing_entity_navigation_property_name"] = nav
+            update["referencing_entity_navigation_property_name"] = lookup_navigation(
+                lookup, r.referenced_entity or ""
+            )
     if not update:
         return r
     file = display.get(r.sources[0]) if r.sources else None

@@ -45,6 +45,14 @@ def format_python(source: str) -> str:
     return black.format_str(source, mode=_BLACK)
 
 
+@cache
+def _runtime_source() -> bytes:
+    """The runtime every package carries: the same bytes every build, so read once."""
+    return format_python(
+        (TEMPLATES / "python" / "_runtime.py").read_text(encoding="utf-8")
+    ).encode()
+
+
 def python_package(
     tables: Mapping[str, Table], *, package: str, distribution: str, prefix: str = "python/"
 ) -> dict[str, bytes]:
@@ -52,13 +60,13 @@ def python_package(
     root = f"{prefix}{package}/"
     files: dict[str, bytes] = {}
     index: list[tuple[str, str, str]] = []
-    manifest: dict[str, object] = {"generator": "dvgen", "version": __version__, "tables": {}}
+    entries: dict[str, object] = {}
     for name in sorted(tables):
         view = table_view(tables[name], tables)
         source = render("python/table.py.jinja", t=view)
         files[f"{root}{view.module}.py"] = format_python(source).encode()
         index.append((name, view.module, view.class_name))
-        manifest["tables"][name] = {  # type: ignore[index]
+        entries[name] = {
             "module": view.module,
             "class": view.class_name,
             "sources": [{"path": s.path, "sha256": s.sha256} for s in tables[name].sources],
@@ -69,9 +77,7 @@ def python_package(
         tables=[(py_string(a), py_string(b), py_string(c)) for a, b, c in index],
     )
     files[f"{root}__init__.py"] = format_python(init).encode()
-    files[f"{root}_runtime.py"] = format_python(
-        (TEMPLATES / "python" / "_runtime.py").read_text()
-    ).encode()
+    files[f"{root}_runtime.py"] = _runtime_source()
     files[f"{root}py.typed"] = b""
     files[f"{prefix}pyproject.toml"] = render(
         "python/pyproject.toml.jinja",
@@ -87,6 +93,7 @@ def python_package(
         count=len(index),
         rows=index,
     ).encode()
+    manifest = {"generator": "dvgen", "version": __version__, "tables": entries}
     files[f"{prefix}manifest.json"] = (
         json.dumps(manifest, indent=2, sort_keys=True) + "\n"
     ).encode()

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from generator.escape import py_comment, py_docstring, py_string
-from generator.merge import pluralize
+from generator.merge import lookup_navigation, pluralize
 from generator.model import Attribute, Message, Option, Table
 from generator.naming import PYTHON_RESERVED, Case, Scope
 
@@ -150,6 +150,8 @@ def _field(
     table: Table,
     scope: Scope,
     enums: dict[str, EnumView],
+    *,
+    navs: Navs,
     tables: Mapping[str, Table],
 ) -> FieldView | None:
     if attr.virtual is not None or attr.type is None:
@@ -190,7 +192,7 @@ def _field(
     if choice is not None and kind in ("choice", "choices"):
         spec.append(f"choice={choice.name}")
     if kind == "lookup":
-        spec.append("targets={" + ", ".join(_targets(attr, table, tables)) + "}")
+        spec.append("targets={" + ", ".join(_targets(attr, navs, tables)) + "}")
     if attr.max_length is not None and kind == "str":
         spec.append(f"max_length={attr.max_length}")
     if kind in ("int", "float", "decimal"):
@@ -209,18 +211,27 @@ def _field(
     )
 
 
-def _targets(attr: Attribute, table: Table, tables: Mapping[str, Table]) -> list[str]:
-    navs: dict[str, str] = {}
-    for rel in table.relationships.many_to_one:
-        if rel.referencing_attribute == attr.logical_name and rel.referenced_entity:
-            nav = rel.referencing_entity_navigation_property_name
-            if nav:
-                navs[rel.referenced_entity] = nav
+Navs = dict[tuple[str, str], str]
+
+
+def _navigations(table: Table) -> Navs:
+    """(lookup column, target table) -> navigation property, as the model names them."""
+    return {
+        (
+            r.referencing_attribute,
+            r.referenced_entity,
+        ): r.referencing_entity_navigation_property_name
+        for r in table.relationships.many_to_one
+        if r.referencing_attribute
+        and r.referenced_entity
+        and r.referencing_entity_navigation_property_name
+    }
+
+
+def _targets(attr: Attribute, navs: Navs, tables: Mapping[str, Table]) -> list[str]:
     out = []
     for target in attr.targets:
-        nav = navs.get(target) or (
-            f"{attr.logical_name}_{target}" if len(attr.targets) > 1 else attr.logical_name
-        )
+        nav = navs.get((attr.logical_name, target)) or lookup_navigation(attr, target)
         out.append(
             f"{py_string(target)}: ({py_string(entity_set_of(target, tables))}, {py_string(nav)})"
         )
@@ -301,7 +312,12 @@ def table_view(table: Table, tables: Mapping[str, Table]) -> TableView:
     # Module names are reserved in the class body too: a field named
     # ``datetime`` would shadow the module its own annotation needs.
     class_scope = Scope(taken=CLASS_NAMES, reserved=PYTHON_RESERVED | MODULE_NAMES)
-    fields = [f for a in table.attributes if (f := _field(a, table, class_scope, enums, tables))]
+    navs = _navigations(table)
+    fields = [
+        f
+        for a in table.attributes
+        if (f := _field(a, table, class_scope, enums, navs=navs, tables=tables))
+    ]
     const_scope = Scope()
     constants = [
         (const_scope.claim(f.name, Case.UPPER), py_string(f.wire), py_comment(f.wire))
