@@ -74,6 +74,7 @@ class _Preamble:
 
 def parse_page(doc: Document, text_sha256: str, ctx: PageContext) -> ParsedPage | None:
     """The table a page describes, or ``None`` after an error diagnostic."""
+    first_diag = len(ctx.diags.items)  # this page's diagnostics start here
     ctx.ledger.register(doc.blocks)
     _report_broken_tables(doc, ctx)
     front = _front_matter(doc, ctx)
@@ -135,7 +136,7 @@ def parse_page(doc: Document, text_sha256: str, ctx: PageContext) -> ParsedPage 
     )
     # A row a specific warning already named is accounted for; any other
     # unused row gets this one, so nothing is dropped in silence.
-    named = {d.line for d in ctx.diags if d.file == ctx.file and d.level != "info"}
+    named = {d.line for d in ctx.diags.items[first_diag:] if d.level != "info"}
     for line, kind in ctx.ledger.unused():
         if line in named:
             continue
