@@ -1,18 +1,21 @@
 # dvgen: `make run` builds generated/ from schema_docs/; `make test` runs the suite.
 # Both create .venv themselves (Python 3.11+) and reinstall only when
-# pyproject.toml changes.
+# pyproject.toml changes; `make test` also installs the pinned npm tools into
+# node_modules/ with `npm ci`, again only when package-lock.json changes.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 RUN_STAMP := $(VENV)/.dvgen-run.stamp
 DEV_STAMP := $(VENV)/.dvgen-dev.stamp
+# tsc, the OASIS CSDL schemas, an EDMX parser and odata2ts, pinned by package-lock.json
+NPM_STAMP := node_modules/.dvgen-npm.stamp
 
 .PHONY: run test lint typecheck pytest snapshots clean help
 
 help:
 	@echo "make run        set up .venv and build generated/ from schema_docs/"
-	@echo "make test       set up .venv (with dev tools) and run lint, mypy and pytest"
+	@echo "make test       set up .venv and node_modules, run lint, mypy and pytest"
 	@echo "make snapshots  regenerate the syrupy snapshots and generated/ after an intended change"
 	@echo "make clean      remove .venv and caches"
 
@@ -29,6 +32,11 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@ $(RUN_STAMP)
 
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make test needs Node.js and npm (for tsc and the OData checks)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 run: $(RUN_STAMP)
 	$(BIN)/dvgen build
 
@@ -39,14 +47,14 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-pytest: $(DEV_STAMP)
+pytest: $(DEV_STAMP) $(NPM_STAMP)
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
 
-snapshots: $(DEV_STAMP)
+snapshots: $(DEV_STAMP) $(NPM_STAMP)
 	$(BIN)/dvgen build
 	$(BIN)/pytest -q --snapshot-update
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache *.egg-info

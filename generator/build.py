@@ -19,7 +19,9 @@ from generator.merge import merge_pages
 from generator.model import Table
 from generator.modelio import dump_table, json_schema
 from generator.parse import ParsedPage, parse_file
-from generator.render import python_package
+from generator.targets.odata import metadata_files
+from generator.targets.python_files import python_package
+from generator.targets.typescript_files import typescript_package
 from generator.write import WriteReport, commit
 
 Progress = Callable[[int, int, str], None]
@@ -71,6 +73,23 @@ def model_files(tables: dict[str, Table], prefix: str) -> dict[str, bytes]:
     return files
 
 
+def _target_files(
+    config: Config, tables: dict[str, Table], diags: Diagnostics, display: dict[str, str]
+) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    if "python" in config.targets:
+        files.update(
+            python_package(
+                tables, package=config.python_package, distribution=config.python_distribution
+            )
+        )
+    if "typescript" in config.targets:
+        files.update(typescript_package(tables, package=config.typescript_package))
+    if "odata" in config.targets:
+        files.update(metadata_files(tables, diags, display))
+    return files
+
+
 def generate(
     config: Config,
     *,
@@ -99,14 +118,8 @@ def generate(
     prefix = "model/" if layout == "build" else ""
     if "model" in config.targets or layout == "parse":
         result.files.update(model_files(result.tables, prefix))
-    if "python" in config.targets and layout == "build":
-        result.files.update(
-            python_package(
-                result.tables,
-                package=config.python_package,
-                distribution=config.python_distribution,
-            )
-        )
+    if layout == "build":
+        result.files.update(_target_files(config, result.tables, diags, display))
     if write and not result.failed(strict):
         result.report = commit(config.output_dir, result.files)
     return result

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-TARGETS = ("model", "python")
-DEFAULT_TARGETS = ("model", "python")
+TARGETS = ("model", "python", "typescript", "odata")
+DEFAULT_TARGETS = TARGETS
+_NPM_NAME = re.compile(r"^(@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*$")
 _DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
 
 
@@ -33,6 +34,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     python_package: str = "dataverse_bindings"
     python_distribution: str = "dataverse-bindings"
+    typescript_package: str = "dataverse-bindings"
     source: str | None = field(default=None, compare=False)
 
     @property
@@ -89,7 +91,7 @@ def _from_table(section: Any, path: Path) -> Config:
     where = f"{path}: [tool.dvgen]"
     if not isinstance(section, dict):
         raise ConfigError(f"{where} must be a table")
-    known = {"inputs", "output", "targets", "include", "exclude", "python"}
+    known = {"inputs", "output", "targets", "include", "exclude", "python", "typescript"}
     unknown = sorted(set(section) - known)
     if unknown:
         raise ConfigError(
@@ -106,6 +108,8 @@ def _from_table(section: Any, path: Path) -> Config:
         values["output"] = section["output"]
     if "python" in section:
         values.update(_python_table(section["python"], f"{where}.python"))
+    if "typescript" in section:
+        values.update(_typescript_table(section["typescript"], f"{where}.typescript"))
     for t in values.get("targets", ()):
         if t not in TARGETS:
             raise ConfigError(f"{where} targets: unknown target {t!r}; known: {', '.join(TARGETS)}")
@@ -132,6 +136,20 @@ def _python_table(section: Any, where: str) -> dict[str, str]:
             raise ConfigError(f"{where} distribution: {dist!r} is not a valid distribution name")
         out["python_distribution"] = dist
     return out
+
+
+def _typescript_table(section: Any, where: str) -> dict[str, str]:
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where} must be a table")
+    unknown = sorted(set(section) - {"package"})
+    if unknown:
+        raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}; known: package")
+    package = section.get("package")
+    if package is None:
+        return {}
+    if not isinstance(package, str) or len(package) > 214 or not _NPM_NAME.match(package):
+        raise ConfigError(f"{where} package: {package!r} is not a valid npm package name")
+    return {"typescript_package": package}
 
 
 def _str_list(value: Any, where: str) -> tuple[str, ...]:

@@ -70,3 +70,96 @@ def docstring_value(text: str) -> str:
 def py_comment(text: str) -> str:
     """Text for after ``# ``: one line, so nothing after it can be code."""
     return one_line(text)
+
+
+def ts_string(text: str) -> str:
+    """A TypeScript/JavaScript string literal holding exactly ``text`` (double-quoted).
+
+    Backticks and ``${`` are inert in a double-quoted string; ``<`` is
+    escaped too, so the literal stays safe inside an inline ``<script>``.
+    """
+    out = ['"']
+    for ch in text:
+        if ch in _TS_ESCAPES:
+            out.append(_TS_ESCAPES[ch])
+        elif ch == "<" or ch in "\u2028\u2029" or not ch.isprintable():
+            code = ord(ch)
+            out.append(f"\\u{code:04x}" if code < 0x10000 else f"\\u{{{code:x}}}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+_TS_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def ts_doc(text: str, indent: str = "") -> str:
+    """A whole ``/** ... */`` JSDoc block for ``text`` at ``indent``.
+
+    Nothing in ``text`` can end the comment: ``*/`` becomes ``*\\/``; every
+    kind of line break (U+2028 and U+2029 included) starts a new `` * `` line;
+    a leading ``@`` is escaped so that no text can forge a tag such as
+    ``@deprecated``; other control characters are dropped.
+    """
+    lines = [_ts_doc_line(raw) for raw in _LINE_BREAKS.split(text.strip())]
+    while lines and not lines[-1]:
+        lines.pop()
+    if not lines:
+        return ""
+    if len(lines) == 1 and len(lines[0]) + len(indent) <= 90:
+        return f"/** {lines[0]} */"
+    body = "\n".join(f"{indent} * {line}".rstrip() for line in lines)
+    return f"/**\n{body}\n{indent} */"
+
+
+def _ts_doc_line(raw: str) -> str:
+    line = _CONTROL.sub("", raw).rstrip().replace("*/", "*\\/")
+    return re.sub(r"(^|\s)@", r"\1\\@", line)
+
+
+def ts_doc_value(text: str) -> str:
+    """The text a reader of ``ts_doc(text)`` sees, escapes undone (for tests)."""
+    lines = [_CONTROL.sub("", raw).rstrip() for raw in _LINE_BREAKS.split(text.strip())]
+    return "\n".join(lines).strip("\n")
+
+
+# Characters XML 1.0 cannot carry at all, not even as character references.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_attr(text: str) -> str:
+    """``text`` for inside a double-quoted XML attribute value.
+
+    Markup characters become entity references; line breaks and tabs become
+    character references (attribute normalisation would fold them to
+    spaces); characters XML cannot carry are dropped.
+    """
+    text = _NOT_XML.sub("", text)
+    return "".join(_XML_ESCAPES.get(ch, ch) for ch in text)
+
+
+_XML_ESCAPES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "'": "&apos;",
+    "\n": "&#10;",
+    "\r": "&#13;",
+    "\t": "&#9;",
+}
+
+
+_TS_IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
+
+
+def ts_key(name: str) -> str:
+    """A property key for ``name``: bare when it is a plain identifier, else quoted.
+
+    ``__proto__`` is computed (``["__proto__"]``): as a plain or quoted key in
+    an object literal it would set the prototype instead of a property.
+    """
+    if name == "__proto__":
+        return f"[{ts_string(name)}]"
+    return name if _TS_IDENTIFIER.match(name) else ts_string(name)

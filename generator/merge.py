@@ -283,8 +283,10 @@ def _virtual_columns(attrs: tuple[Attribute, ...]) -> tuple[Attribute, ...]:
 
 def lookup_navigation(lookup: Attribute, target: str) -> str:
     """Dataverse's single-valued navigation property of a lookup to ``target``:
-    the lookup's logical name, or ``<lookup>_<target>`` when it has several targets."""
-    return f"{lookup.logical_name}_{target}" if len(lookup.targets) > 1 else lookup.logical_name
+    the lookup's logical name, or ``<lookup>_<target>`` when it has several
+    targets; an owner column (``ownerid``) has one navigation for every target."""
+    several = len(lookup.targets) > 1 and lookup.type != "Owner"
+    return f"{lookup.logical_name}_{target}" if several else lookup.logical_name
 
 
 def _infer_relationship(

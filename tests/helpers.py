@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from generator.build import generate
 from generator.config import Config
 from generator.diagnostics import Diagnostics
 from generator.inputs import collect
@@ -72,3 +75,34 @@ def config_for(tmp_path: Path, *inputs: Path, **kw: Any) -> Config:
     return Config(
         base=tmp_path, inputs=tuple(str(i) for i in inputs), output=str(tmp_path / "out"), **kw
     )
+
+
+NODE_BIN = ROOT / "node_modules" / ".bin"
+
+
+def node_tool(name: str) -> Path:
+    """A tool from the pinned npm packages (``make test`` installs them)."""
+    path = NODE_BIN / name
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run `make test` (it installs the npm tools with npm ci)")
+    return path
+
+
+def files_under(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def build_target(out: Path, inputs: list[Path], target: str, **settings: Any) -> Path:
+    """Build one target of ``inputs`` into ``out``; returns ``out / target``."""
+    config = Config(
+        base=ROOT,
+        inputs=tuple(str(i) for i in inputs),
+        output=str(out),
+        targets=(target,),
+        **settings,
+    )
+    result = generate(config)
+    assert not result.failed(strict=False), [
+        d.format() for d in result.diagnostics if d.level == "error"
+    ]
+    return out / target

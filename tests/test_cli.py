@@ -189,6 +189,9 @@ def test_build_reads_tool_dvgen_and_flags_override_it(
         ('targets = ["cobol"]', "unknown target 'cobol'"),
         ("colour = 1", "unknown setting(s) colour"),
         ("inputs = [", "not valid TOML"),
+        ('typescript = { package = "Not Valid" }', "'Not Valid' is not a valid npm package name"),
+        ('typescript = { module = "x" }', "unknown setting(s) module; known: package"),
+        ('python = { package = "class" }', "'class' is not a Python package name"),
     ],
 )
 def test_bad_config_exits_2_with_the_setting_named(
@@ -201,6 +204,18 @@ def test_bad_config_exits_2_with_the_setting_named(
     monkeypatch.chdir(_project(tmp_path, table))
     assert main(["build"]) == EXIT_USAGE
     assert message in capsys.readouterr().err
+
+
+def test_typescript_package_name_comes_from_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = 'inputs = ["docs"]\ntargets = ["typescript"]\ntypescript = { package = "@acme/crm" }'
+    project = _project(tmp_path, settings)
+    monkeypatch.chdir(project)
+    assert main(["build", "-q"]) == EXIT_OK
+    manifest = json.loads((project / "generated" / "typescript" / "package.json").read_text())
+    assert manifest["name"] == "@acme/crm"
+    assert not (project / "generated" / "python").exists()  # only the targets asked for
 
 
 def _run(

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import ast
+import json
+import re
+import subprocess
+import xml.etree.ElementTree as ET
 
 import pytest
 
-from generator.escape import docstring_value, py_comment, py_docstring, py_string
+from generator.escape import (
+    docstring_value,
+    py_comment,
+    py_docstring,
+    py_string,
+    ts_doc,
+    ts_doc_value,
+    ts_key,
+    ts_string,
+    xml_attr,
+)
 
 HOSTILE = [
     "plain",
@@ -21,6 +35,10 @@ HOSTILE = [
     "f-string {__import__('os').system('x')} braces",
     "nul \x00 byte and \x1b[31m escape",
     "emoji 🙂 and 日本語 and Livré",
+    "*/ globalThis.pwned = 1; /* and `${globalThis.pwned = 2}` backticks",
+    "</script><script>alert(1)</script> and ]]> and <!DOCTYPE x> &amp; &e; \"q\" 'a'",
+    "@deprecated forged tag and @param x",
+    "__proto__",
     "",
 ]
 
@@ -47,3 +65,56 @@ def test_comment_is_one_line(text: str) -> None:
     source = f"# {py_comment(text)}\nx = 1\n"
     tree = ast.parse(source)
     assert [type(n).__name__ for n in tree.body] == ["Assign"]
+
+
+def _node_eval(sources: list[str]) -> object:
+    """Evaluate JavaScript expressions in node; returns their values as JSON."""
+    script = "process.stdout.write(JSON.stringify([" + ",".join(sources) + "]))"
+    done = subprocess.run(
+        ["node", "-e", script], capture_output=True, text=True, check=False, encoding="utf-8"
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_typescript_string_literals_round_trip_in_node() -> None:
+    literals = [ts_string(text) for text in HOSTILE]
+    for literal in literals:
+        assert "\n" not in literal and "\u2028" not in literal and "<" not in literal
+    assert _node_eval(literals) == HOSTILE
+
+
+def test_typescript_keys_are_data_in_an_object_literal() -> None:
+    keys = [ts_key(text) for text in HOSTILE]
+    objects = [f"Object.keys({{{key}: 1}})" for key in keys]
+    assert _node_eval(objects) == [[text] for text in HOSTILE]
+    assert ts_key("msdyn_name") == "msdyn_name"
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_jsdoc_cannot_be_closed_or_forge_a_tag(text: str) -> None:
+    indent = "  "
+    block = ts_doc(text, indent)
+    if not ts_doc_value(text):
+        assert block == ""
+        return
+    assert block.startswith("/**") and block.endswith("*/")
+    assert "*/" not in block[3:-2]
+    if "\n" in block:
+        body = block.split("\n")[1:-1]
+        assert all(line.startswith(indent + " *") for line in body)
+        lines = [line[len(indent) + 3 :] for line in body]
+    else:
+        lines = [block[4:-3]]
+    assert not any(re.match(r"@|.*\s@", line) for line in lines)  # no tag can be forged
+    read = "\n".join(line.replace("*\\/", "*/").replace("\\@", "@") for line in lines)
+    assert read == ts_doc_value(text)
+
+
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_xml_attribute_reads_back(text: str) -> None:
+    element = ET.fromstring(f'<a v="{xml_attr(text)}"/>')
+    assert element.get("v") == _NOT_IN_XML.sub("", text)

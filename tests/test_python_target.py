@@ -11,35 +11,23 @@ from pathlib import Path
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
-from generator.build import generate
-from generator.config import Config
 from generator.model import Attribute, Table
 from generator.naming import words
 from generator.targets.python import table_view
-from tests.helpers import CORPUS, FIXTURES, ROOT, VARIANTS
+from tests.helpers import CORPUS, FIXTURES, ROOT, VARIANTS, build_target, files_under
 
 HOSTILE = FIXTURES / "hostile"
 GENERATED = ROOT / "generated" / "python"
 
 
 def build_python(out: Path, inputs: list[Path], package: str) -> Path:
-    config = Config(
-        base=ROOT,
-        inputs=tuple(str(i) for i in inputs),
-        output=str(out),
-        targets=("python",),
+    return build_target(
+        out,
+        inputs,
+        "python",
         python_package=package,
         python_distribution=package.replace("_", "-"),
     )
-    result = generate(config)
-    assert not result.failed(strict=False), [
-        d.format() for d in result.diagnostics if d.level == "error"
-    ]
-    return out / "python"
-
-
-def _files(root: Path) -> list[str]:
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
 
 
 @pytest.fixture(scope="module")
@@ -61,13 +49,13 @@ def every_package(tmp_path_factory: pytest.TempPathFactory, hostile_package: Pat
     return roots
 
 
-@pytest.mark.parametrize("name", _files(GENERATED))
+@pytest.mark.parametrize("name", files_under(GENERATED))
 def test_seed_package_file(name: str, snapshot_file: SnapshotAssertion) -> None:
     assert (GENERATED / name).read_text(encoding="utf-8") == snapshot_file
 
 
 def test_hostile_package_files(hostile_package: Path, snapshot_file: SnapshotAssertion) -> None:
-    for name in _files(hostile_package):
+    for name in files_under(hostile_package):
         assert (hostile_package / name).read_text(encoding="utf-8") == snapshot_file(name=name)
 
 

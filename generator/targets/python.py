@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from generator.escape import py_comment, py_docstring, py_string
-from generator.merge import lookup_navigation, pluralize
 from generator.model import Attribute, Message, Option, Table
 from generator.naming import PYTHON_RESERVED, Case, Scope
+from generator.targets import webapi
 
 #: Names every generated module defines or imports at module level.
 MODULE_NAMES = frozenset(
@@ -51,23 +51,19 @@ CLASS_NAMES = frozenset(
     }
 )
 
-_KIND_BY_TYPE = {
-    "String": ("str", "str"),
-    "Memo": ("str", "str"),
-    "EntityName": ("str", "str"),
-    "Integer": ("int", "int"),
-    "BigInt": ("int", "int"),
-    "Decimal": ("decimal", "decimal.Decimal"),
-    "Money": ("decimal", "decimal.Decimal"),
-    "Double": ("float", "float"),
-    "Boolean": ("bool", "bool"),
-    "Uniqueidentifier": ("uuid", "uuid.UUID"),
-    "Lookup": ("lookup", "_runtime.Lookup"),
-    "Customer": ("lookup", "_runtime.Lookup"),
-    "Owner": ("lookup", "_runtime.Lookup"),
-    "Image": ("bytes", "bytes"),
+_ANNOTATION = {
+    "str": "str",
+    "int": "int",
+    "float": "float",
+    "decimal": "decimal.Decimal",
+    "bool": "bool",
+    "uuid": "uuid.UUID",
+    "lookup": "_runtime.Lookup",
+    "bytes": "bytes",
+    "date": "datetime.date",
+    "datetime": "datetime.datetime",
+    "object": "object",
 }
-_REQUIRED = {"ApplicationRequired", "SystemRequired"}
 
 
 @dataclass(slots=True)
@@ -117,18 +113,8 @@ def _doc(*parts: str | None) -> str:
     return py_docstring("\n\n".join(p for p in parts if p))
 
 
-def entity_set_of(name: str, tables: Mapping[str, Table]) -> str:
-    t = tables.get(name)
-    return t.entity_set_name if t is not None and t.entity_set_name else pluralize(name)
-
-
 def _enum(attr: Attribute, scope: Scope) -> EnumView:
-    base = (
-        attr.global_choice_name
-        if attr.type not in ("State", "Status") and attr.global_choice_name
-        else (attr.schema_name or attr.logical_name)
-    )
-    name = scope.claim(base, Case.PASCAL, fallback=attr.logical_name)
+    name = scope.claim(webapi.choice_name(attr), Case.PASCAL, fallback=attr.logical_name)
     members = Scope(taken={"label", "state", "name", "value", "mro"})
     out: list[tuple[str, int, str]] = []
     states: list[tuple[int, int]] = []
@@ -151,39 +137,24 @@ def _field(
     scope: Scope,
     enums: dict[str, EnumView],
     *,
-    navs: Navs,
+    navs: webapi.Navigations,
     tables: Mapping[str, Table],
 ) -> FieldView | None:
-    if attr.virtual is not None or attr.type is None:
+    if not webapi.is_column(attr):
         return None
     name = scope.claim(
         attr.schema_name or attr.logical_name, Case.SNAKE, fallback=attr.logical_name
     )
     choice = enums.get(attr.logical_name)
-    if attr.type in ("Picklist", "State", "Status") and choice is not None:
-        kind, annotation = "choice", choice.name
-    elif attr.type == "MultiSelectPicklist" and choice is not None:
-        kind, annotation = "choices", f"frozenset[{choice.name}]"
-    elif attr.type == "Boolean":
-        kind, annotation = "bool", "bool"
-    elif attr.type == "DateTime":
-        kind, annotation = (
-            ("date", "datetime.date")
-            if "DateOnly" in (attr.format, attr.date_time_behavior)
-            else ("datetime", "datetime.datetime")
-        )
+    kind = webapi.kind(attr)
+    if kind == "choice" and choice is not None:
+        annotation = choice.name
+    elif kind == "choices" and choice is not None:
+        annotation = f"frozenset[{choice.name}]"
     else:
-        kind, annotation = _KIND_BY_TYPE.get(attr.type, ("object", "object"))
-    create = attr.valid_for_create is not False and attr.read_only is not True
-    update = attr.valid_for_update is not False and attr.read_only is not True
-    # Required in the constructor: a required column the caller must supply.
-    # Not the key, the owner or the state/status, which Dataverse fills in.
-    required = (
-        attr.required_level in _REQUIRED
-        and create
-        and attr.logical_name != table.primary_id_attribute
-        and attr.type not in ("Owner", "State", "Status")
-    )
+        annotation = _ANNOTATION[kind]
+    create, update = webapi.creatable(attr), webapi.updatable(attr)
+    required = webapi.required_on_create(attr, table)
     spec = [py_string(name), py_string(attr.logical_name), py_string(kind)]
     if not create:
         spec.append("create=False")
@@ -200,7 +171,7 @@ def _field(
             limit = getattr(attr, key)
             if limit is not None:
                 spec.append(f"{key}={limit!r}")
-    limits = _limits(attr)
+    limits = webapi.limits_text(attr)
     return FieldView(
         name=name,
         wire=attr.logical_name,
@@ -211,42 +182,11 @@ def _field(
     )
 
 
-Navs = dict[tuple[str, str], str]
-
-
-def _navigations(table: Table) -> Navs:
-    """(lookup column, target table) -> navigation property, as the model names them."""
-    return {
-        (
-            r.referencing_attribute,
-            r.referenced_entity,
-        ): r.referencing_entity_navigation_property_name
-        for r in table.relationships.many_to_one
-        if r.referencing_attribute
-        and r.referenced_entity
-        and r.referencing_entity_navigation_property_name
-    }
-
-
-def _targets(attr: Attribute, navs: Navs, tables: Mapping[str, Table]) -> list[str]:
-    out = []
-    for target in attr.targets:
-        nav = navs.get((attr.logical_name, target)) or lookup_navigation(attr, target)
-        out.append(
-            f"{py_string(target)}: ({py_string(entity_set_of(target, tables))}, {py_string(nav)})"
-        )
-    return out
-
-
-def _limits(attr: Attribute) -> str | None:
-    bits = []
-    if attr.max_length is not None:
-        bits.append(f"at most {attr.max_length} characters")
-    if attr.min_value is not None and attr.max_value is not None:
-        bits.append(f"from {attr.min_value} to {attr.max_value}")
-    if attr.targets:
-        bits.append("points at " + ", ".join(attr.targets))
-    return ("Dataverse: " + "; ".join(bits) + ".") if bits else None
+def _targets(attr: Attribute, navs: webapi.Navigations, tables: Mapping[str, Table]) -> list[str]:
+    return [
+        f"{py_string(b.target)}: ({py_string(b.entity_set)}, {py_string(b.navigation)})"
+        for b in webapi.bindings(attr, navs, tables)
+    ]
 
 
 def _ref_message(kind: str, name: str, message: str, entity_set: str) -> MessageView:
@@ -307,12 +247,12 @@ def table_view(table: Table, tables: Mapping[str, Table]) -> TableView:
     class_name = module_scope.claim(table.schema_name or table.logical_name, Case.PASCAL)
     enums: dict[str, EnumView] = {}
     for attr in table.attributes:
-        if attr.options and attr.type != "Boolean" and attr.virtual is None:
+        if webapi.has_choices(attr):
             enums[attr.logical_name] = _enum(attr, module_scope)
     # Module names are reserved in the class body too: a field named
     # ``datetime`` would shadow the module its own annotation needs.
     class_scope = Scope(taken=CLASS_NAMES, reserved=PYTHON_RESERVED | MODULE_NAMES)
-    navs = _navigations(table)
+    navs = webapi.navigations(table)
     fields = [
         f
         for a in table.attributes
@@ -323,7 +263,7 @@ def table_view(table: Table, tables: Mapping[str, Table]) -> TableView:
         (const_scope.claim(f.name, Case.UPPER), py_string(f.wire), py_comment(f.wire))
         for f in fields
     ]
-    entity_set = table.entity_set_name or pluralize(table.logical_name)
+    entity_set = webapi.entity_set(table)
     messages = [m for msg in table.messages if (m := _message(msg, module_scope, entity_set))]
     title = table.display_name or table.logical_name
     used = " ".join([f.annotation for f in fields] + [m.signature for m in messages])

@@ -348,10 +348,7 @@ MsdynSmsengagementctx.COLUMNS = (
         "owner_id",
         "ownerid",
         "lookup",
-        targets={
-            "systemuser": ("systemusers", "ownerid_systemuser"),
-            "team": ("teams", "ownerid_team"),
-        },
+        targets={"systemuser": ("systemusers", "ownerid"), "team": ("teams", "ownerid")},
     ),
     _runtime.Column(
         "owning_business_unit",

@@ -1,0 +1,377 @@
+"""The TypeScript target: what each generated module says, decided in Python.
+
+:func:`table_view` turns a model table into plain data for
+``templates/typescript/table.ts.jinja``. Property keys are the wire names
+(quoted when they are not plain identifiers); every other identifier comes
+from :mod:`generator.naming`; every string and doc comment is escaped for its
+spot by :mod:`generator.escape`. The template only prints.
+
+Each table is one module, exported from ``index.ts`` as a namespace, so two
+tables can both have a ``Statecode`` without clashing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from generator.escape import ts_doc, ts_key, ts_string
+from generator.model import Attribute, Message, Table
+from generator.naming import TYPESCRIPT_RESERVED, Case, Scope
+from generator.targets import webapi
+
+#: What the runtime module exports; the index re-exports it.
+RUNTIME_NAMES = frozenset(
+    {"Guid", "Bind", "WebApiRequest", "Literal", "guid", "bindPath", "operationUrl"}
+)
+#: Names every table module exports besides its enums and request builders.
+MODULE_NAMES = frozenset(
+    {
+        "logicalName",
+        "schemaName",
+        "entitySetName",
+        "primaryIdAttribute",
+        "primaryNameAttribute",
+        "Id",
+        "id",
+        "ref",
+        "Row",
+        "Create",
+        "Update",
+        "Columns",
+        "Column",
+        "Select",
+        "bindings",
+        "StatePair",
+    }
+)
+#: Globals the generated code refers to, which a generated name must not shadow.
+GLOBALS = frozenset(
+    {
+        *("Record", "Readonly", "Partial", "Pick", "Object", "Array", "String", "Number"),
+        *("Boolean", "Date", "Error", "TypeError", "JSON", "Symbol", "globalThis", "NaN"),
+        *("Infinity", "eval", "arguments", "encodeURIComponent", "Promise", "Map", "Set"),
+    }
+)
+_RESERVED = TYPESCRIPT_RESERVED | GLOBALS
+
+_TYPE_BY_KIND = {
+    "str": "string",
+    "int": "number",
+    "float": "number",
+    "decimal": "number",
+    "bool": "boolean",
+    "uuid": "Guid",
+    "date": "string",
+    "datetime": "string",
+    "bytes": "string",
+    "choices": "string",
+    "object": "unknown",
+}
+_FORMATTED = "@OData.Community.Display.V1.FormattedValue"
+_LOOKUP_NAME = "@Microsoft.Dynamics.CRM.lookuplogicalname"
+_NAVIGATION = "@Microsoft.Dynamics.CRM.associatednavigationproperty"
+
+
+@dataclass(slots=True)
+class Prop:
+    key: str  # printed key (bare or quoted)
+    type: str
+    doc: str  # a whole /** */ block, or ""
+    optional: bool = True
+
+
+@dataclass(slots=True)
+class EnumView:
+    name: str
+    labels: str  # name of the labels record
+    doc: str
+    members: list[tuple[str, int, str]]  # (member, value, doc block)
+    label_literals: list[tuple[int, str]]
+    states: str | None = None  # name of the status -> state record
+    state_type: str = "number"
+    state_values: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class BindingView:
+    name: str
+    id_type: str
+    key: str
+    entity_set: str
+    doc: str
+
+
+@dataclass(slots=True)
+class MessageView:
+    name: str
+    doc: str
+    params: str
+    body: str  # the returned object literal
+
+
+@dataclass(slots=True)
+class TableView:
+    module: str
+    namespace: str
+    doc: str
+    logical_name: str
+    schema_name: str
+    entity_set: str
+    primary_id: str
+    primary_name: str
+    enums: list[EnumView]
+    read: list[Prop]
+    create: list[Prop]
+    update: list[Prop]
+    columns: list[tuple[str, str]]  # (key, logical name literal)
+    select: list[tuple[str, str]]  # (key, property literal for $select)
+    bindings: list[BindingView]
+    state_pairs: list[list[tuple[str, int]]]
+    messages: list[MessageView]
+    imports: list[str]  # runtime names the module uses
+
+
+def _doc(*parts: str | None, indent: str = "") -> str:
+    return ts_doc("\n\n".join(p for p in parts if p), indent)
+
+
+def _guid_type(targets: tuple[str, ...]) -> str:
+    if not targets:
+        return "Guid"
+    return f"Guid<{' | '.join(ts_string(t) for t in targets)}>"
+
+
+def _value_type(attr: Attribute, table: Table, enums: Mapping[str, EnumView]) -> str:
+    kind = webapi.kind(attr)
+    if kind == "choice":
+        return enums[attr.logical_name].name
+    if kind == "lookup":
+        return _guid_type(attr.targets)
+    if kind == "uuid" and attr.logical_name == table.primary_id_attribute:
+        return "Id"
+    return _TYPE_BY_KIND[kind]
+
+
+def _enum(attr: Attribute, scope: Scope) -> EnumView:
+    name = scope.claim(webapi.choice_name(attr), Case.PASCAL, fallback=attr.logical_name)
+    labels = scope.claim(f"{name} labels", Case.PASCAL)
+    members = Scope(reserved=())
+    out = []
+    for opt in attr.options:
+        member = members.claim(
+            opt.invariant_name or opt.label or "", Case.PASCAL, fallback=f"value {opt.value}"
+        )
+        out.append((member, opt.value, _doc(opt.description, indent="  ")))
+    view = EnumView(
+        name=name,
+        labels=labels,
+        doc=_doc(f"Choices of {attr.display_name or attr.logical_name} ({attr.logical_name})."),
+        members=out,
+        label_literals=[(o.value, ts_string(o.label or str(o.value))) for o in attr.options],
+        state_values=[(o.value, o.state) for o in attr.options if o.state is not None],
+    )
+    if view.state_values:
+        view.states = scope.claim(f"{name} states", Case.PASCAL)
+    return view
+
+
+def _read_props(
+    attr: Attribute, table: Table, enums: Mapping[str, EnumView], doc: str
+) -> list[Prop]:
+    prop = webapi.value_property(attr)
+    out = [Prop(ts_key(prop), f"{_value_type(attr, table, enums)} | null", doc)]
+    kind = webapi.kind(attr)
+    if kind not in ("str", "uuid", "bytes", "object"):
+        out.append(Prop(ts_string(prop + _FORMATTED), "string", ""))
+    if kind == "lookup":
+        names = " | ".join(ts_string(t) for t in attr.targets) or "string"
+        out.append(Prop(ts_string(prop + _LOOKUP_NAME), names, ""))
+        out.append(Prop(ts_string(prop + _NAVIGATION), "string", ""))
+    return out
+
+
+def _write_props(
+    attr: Attribute,
+    table: Table,
+    enums: Mapping[str, EnumView],
+    binds: list[webapi.Binding],
+    doc: str,
+    *,
+    update: bool,
+) -> list[Prop]:
+    required = not update and webapi.required_on_create(attr, table)
+    null = " | null" if update or not required else ""
+    if webapi.kind(attr) != "lookup":
+        value = _value_type(attr, table, enums)
+        return [Prop(ts_key(attr.logical_name), value + null, doc, optional=not required)]
+    by_nav: dict[str, list[str]] = {}
+    for b in binds:
+        by_nav.setdefault(b.navigation, []).append(f"Bind<{ts_string(b.entity_set)}>")
+    one = len(by_nav) == 1
+    return [
+        Prop(ts_string(nav + "@odata.bind"), " | ".join(types) + null, doc, not (required and one))
+        for nav, types in by_nav.items()
+    ]
+
+
+def _bindings(
+    attrs: list[Attribute], navs: webapi.Navigations, tables: Mapping[str, Table]
+) -> list[BindingView]:
+    scope = Scope(reserved=_RESERVED)
+    out = []
+    for attr in attrs:
+        binds = webapi.bindings(attr, navs, tables)
+        shared = len({b.navigation for b in binds}) < len(binds)
+        for b in binds:
+            text = f"{b.navigation} {b.target}" if shared else b.navigation
+            out.append(
+                BindingView(
+                    name=scope.claim(text, Case.CAMEL, fallback=attr.logical_name),
+                    id_type=_guid_type((b.target,)),
+                    key=ts_string(b.key),
+                    entity_set=ts_string(b.entity_set),
+                    doc=_doc(
+                        f"Set {attr.logical_name} to a {b.target} row: "
+                        f"`{b.key}: /{b.entity_set}(<id>)`.",
+                        indent="  ",
+                    ),
+                )
+            )
+    return out
+
+
+def _state_pairs(table: Table, enums: Mapping[str, EnumView]) -> list[list[tuple[str, int]]]:
+    state = next((a for a in table.attributes if a.type == "State"), None)
+    status = next((a for a in table.attributes if a.type == "Status"), None)
+    if state is None or status is None or status.logical_name not in enums:
+        return []
+    return [
+        [(ts_key(state.logical_name), s), (ts_key(status.logical_name), v)]
+        for v, s in enums[status.logical_name].state_values
+    ]
+
+
+def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
+    op = msg.web_api
+    if op is None:
+        return None
+    name = scope.claim(msg.name + " request", Case.CAMEL, fallback="message request")
+    doc = _doc(f"Build the Web API request for the {msg.name} message.")
+    record = "Readonly<Record<string, unknown>>"
+    if op.kind == "http" and op.method and op.path:
+        before, brace, rest = op.path.partition("{")
+        if brace:  # the only placeholder Dataverse pages use is the table's key
+            url = f"{ts_string(before)} + key + {ts_string(rest.partition('}')[2])}"
+            params = ["key: Id"]
+        else:
+            url = ts_string(op.path)
+            params = []
+        body = ""
+        if op.method in ("POST", "PATCH", "PUT"):
+            params.append(f"body: {record}")
+            body = ", body: { ...body }"
+        return MessageView(
+            name, doc, ", ".join(params), f"{{ method: {ts_string(op.method)}, url: {url}{body} }}"
+        )
+    if op.kind in ("associate", "disassociate"):
+        doc = _doc(
+            f"Build the Web API request for the {msg.name} message.",
+            "`related` is the other row's URL relative to the service root, "
+            "such as `accounts(00000000-0000-0000-0000-000000000001)`.",
+        )
+        url = f'{ts_string(entity_set + "(")} + key + ")/" + navigation + "/$ref"'
+        if op.kind == "associate":
+            body = f'{{ method: "POST", url: {url}, body: {{ "@odata.id": related }} }}'
+        else:
+            body = f'{{ method: "DELETE", url: {url} + "?$id=" + related }}'
+        return MessageView(name, doc, "key: Id, navigation: string, related: string", body)
+    if op.kind in ("action", "function") and op.name:
+        signature = f"parameters: {record} = {{}}"
+        if op.kind == "action":
+            body = f'{{ method: "POST", url: {ts_string(op.name)}, body: {{ ...parameters }} }}'
+        else:
+            body = f'{{ method: "GET", url: operationUrl({ts_string(op.name)}, parameters) }}'
+        return MessageView(name, doc, signature, body)
+    return None
+
+
+def table_view(table: Table, tables: Mapping[str, Table], module: str, namespace: str) -> TableView:
+    scope = Scope(taken=MODULE_NAMES | RUNTIME_NAMES, reserved=_RESERVED)
+    enums = {a.logical_name: _enum(a, scope) for a in table.attributes if webapi.has_choices(a)}
+    state_enum = next(
+        (
+            enums[a.logical_name]
+            for a in table.attributes
+            if a.type == "State" and a.logical_name in enums
+        ),
+        None,
+    )
+    for e in enums.values():
+        if e.states and state_enum is not None and e is not state_enum:
+            e.state_type = state_enum.name
+    columns = [a for a in table.attributes if webapi.is_column(a)]
+    navs = webapi.navigations(table)
+    read: list[Prop] = [Prop(ts_string("@odata.etag"), "string", "")]
+    create: list[Prop] = []
+    update: list[Prop] = []
+    for attr in columns:
+        doc = _doc(attr.display_name, attr.description, webapi.limits_text(attr), indent="  ")
+        binds = webapi.bindings(attr, navs, tables)
+        if webapi.readable(attr):
+            read += _read_props(attr, table, enums, doc)
+        if webapi.creatable(attr):
+            create += _write_props(attr, table, enums, binds, doc, update=False)
+        if webapi.updatable(attr):
+            update += _write_props(attr, table, enums, binds, doc, update=True)
+    names = Scope(reserved=())
+    keyed = [
+        (names.claim(a.schema_name or a.logical_name, Case.CAMEL, fallback=a.logical_name), a)
+        for a in columns
+    ]
+    entity_set = webapi.entity_set(table)
+    messages = [m for msg in table.messages if (m := _message(msg, scope, entity_set))]
+    lookups = [
+        a
+        for a in columns
+        if webapi.kind(a) == "lookup" and webapi.creatable(a) | webapi.updatable(a)
+    ]
+    view = TableView(
+        module=module,
+        namespace=namespace,
+        doc=_doc(
+            f"{table.display_name or table.logical_name} ({table.logical_name}).", table.description
+        ),
+        logical_name=ts_string(table.logical_name),
+        schema_name=_literal_or_null(table.schema_name),
+        entity_set=ts_string(entity_set),
+        primary_id=ts_string(table.primary_id_attribute) if table.primary_id_attribute else "null",
+        primary_name=ts_string(table.primary_name_attribute)
+        if table.primary_name_attribute
+        else "null",
+        enums=list(enums.values()),
+        read=read,
+        create=sorted(create, key=lambda p: p.optional),
+        update=update,
+        columns=[(k, ts_string(a.logical_name)) for k, a in keyed],
+        select=[(k, ts_string(webapi.value_property(a))) for k, a in keyed if webapi.readable(a)],
+        bindings=_bindings(lookups, navs, tables),
+        state_pairs=_state_pairs(table, enums),
+        messages=messages,
+        imports=[],
+    )
+    view.imports = _imports(view)
+    return view
+
+
+def _literal_or_null(text: str | None) -> str:
+    return ts_string(text) if text else "null"
+
+
+def _imports(view: TableView) -> list[str]:
+    used = {"Guid", "guid", "Bind", "bindPath"}
+    if view.messages:
+        used.add("WebApiRequest")
+    if any("operationUrl(" in m.body for m in view.messages):
+        used.add("operationUrl")
+    return sorted(used, key=lambda n: (n[0].islower(), n))

@@ -1,0 +1,161 @@
+"""What the Dataverse Web API does with a column, decided once for every target.
+
+The Python, TypeScript and OData targets print different languages but must
+agree on the wire: which columns a create or an update may send, which ones
+a create must send, the ``_<lookup>_value`` property a read returns, the
+``<navigation>@odata.bind`` key and ``/<entity set>(<id>)`` value a write
+uses, and which kind of value a column holds. They all ask this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from generator.merge import lookup_navigation, pluralize
+from generator.model import LOOKUP_TYPES, Attribute, Table
+
+_REQUIRED_LEVELS = frozenset({"ApplicationRequired", "SystemRequired"})
+
+#: The kind of value a column holds, by the type the page states.
+_KIND_BY_TYPE = {
+    "String": "str",
+    "Memo": "str",
+    "EntityName": "str",
+    "Integer": "int",
+    "BigInt": "int",
+    "Decimal": "decimal",
+    "Money": "decimal",
+    "Double": "float",
+    "Boolean": "bool",
+    "Uniqueidentifier": "uuid",
+    "Lookup": "lookup",
+    "Customer": "lookup",
+    "Owner": "lookup",
+    "Image": "bytes",
+}
+
+
+def is_column(attr: Attribute) -> bool:
+    """A column the Web API reads and writes itself (not a formatted-value
+    companion such as ``createdbyname``, and with a stated type)."""
+    return attr.virtual is None and attr.type is not None
+
+
+def has_choices(attr: Attribute) -> bool:
+    """A column whose options become an enum (a Yes/No column stays a bool)."""
+    return bool(attr.options) and attr.type != "Boolean" and attr.virtual is None
+
+
+def choice_name(attr: Attribute) -> str:
+    """What a column's enum is named after: its global choice, else the column."""
+    if attr.type not in ("State", "Status") and attr.global_choice_name:
+        return attr.global_choice_name
+    return attr.schema_name or attr.logical_name
+
+
+def kind(attr: Attribute) -> str:
+    """``str``, ``int``, ``float``, ``decimal``, ``bool``, ``uuid``, ``lookup``,
+    ``choice``, ``choices``, ``date``, ``datetime``, ``bytes`` or ``object``."""
+    if attr.type in ("Picklist", "State", "Status") and has_choices(attr):
+        return "choice"
+    if attr.type == "MultiSelectPicklist" and has_choices(attr):
+        return "choices"
+    if attr.type == "DateTime":
+        return "date" if "DateOnly" in (attr.format, attr.date_time_behavior) else "datetime"
+    return _KIND_BY_TYPE.get(attr.type or "", "object")
+
+
+def readable(attr: Attribute) -> bool:
+    return attr.valid_for_read is not False
+
+
+def creatable(attr: Attribute) -> bool:
+    return attr.valid_for_create is not False and attr.read_only is not True
+
+
+def updatable(attr: Attribute) -> bool:
+    return attr.valid_for_update is not False and attr.read_only is not True
+
+
+def required_on_create(attr: Attribute, table: Table) -> bool:
+    """A required column the caller must supply on create: not the key, the
+    owner or the state/status, which Dataverse fills in itself."""
+    return (
+        attr.required_level in _REQUIRED_LEVELS
+        and creatable(attr)
+        and attr.logical_name != table.primary_id_attribute
+        and attr.type not in ("Owner", "State", "Status")
+    )
+
+
+def value_property(attr: Attribute) -> str:
+    """The property a read returns for a column: ``_<lookup>_value`` for a lookup."""
+    if attr.type in LOOKUP_TYPES:
+        return f"_{attr.logical_name}_value"
+    return attr.logical_name
+
+
+def entity_set(table: Table) -> str:
+    return table.entity_set_name or pluralize(table.logical_name)
+
+
+def entity_set_of(name: str, tables: Mapping[str, Table]) -> str:
+    """The entity set of ``name``: as its page says when it is in the build,
+    else by Dataverse's plural convention."""
+    t = tables.get(name)
+    return entity_set(t) if t is not None else pluralize(name)
+
+
+Navigations = dict[tuple[str, str], str]
+
+
+def navigations(table: Table) -> Navigations:
+    """(lookup column, target table) -> navigation property, as the pages name them."""
+    return {
+        (
+            r.referencing_attribute,
+            r.referenced_entity,
+        ): r.referencing_entity_navigation_property_name
+        for r in table.relationships.many_to_one
+        if r.referencing_attribute
+        and r.referenced_entity
+        and r.referencing_entity_navigation_property_name
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """One way to set a lookup: ``"<navigation>@odata.bind": "/<entity_set>(<id>)"``."""
+
+    target: str
+    entity_set: str
+    navigation: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.navigation}@odata.bind"
+
+
+def bindings(attr: Attribute, navs: Navigations, tables: Mapping[str, Table]) -> list[Binding]:
+    """One binding per target of a lookup, in target order."""
+    return [
+        Binding(
+            target,
+            entity_set_of(target, tables),
+            navs.get((attr.logical_name, target)) or lookup_navigation(attr, target),
+        )
+        for target in attr.targets
+    ]
+
+
+def limits_text(attr: Attribute) -> str | None:
+    """The documented limits of a column as one sentence for doc comments."""
+    bits = []
+    if attr.max_length is not None:
+        bits.append(f"at most {attr.max_length} characters")
+    if attr.min_value is not None and attr.max_value is not None:
+        bits.append(f"from {attr.min_value} to {attr.max_value}")
+    if attr.targets:
+        bits.append("points at " + ", ".join(attr.targets))
+    return ("Dataverse: " + "; ".join(bits) + ".") if bits else None
