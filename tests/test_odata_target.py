@@ -18,14 +18,7 @@ from generator.config import Config
 from generator.diagnostics import Diagnostics
 from generator.model import Attribute, Source, Table
 from generator.targets.odata import metadata_files
-from tests.helpers import (
-    CORPUS,
-    FIXTURES,
-    ROOT,
-    VARIANTS,
-    build_target,
-    node_tool,
-)
+from tests.helpers import CORPUS, FIXTURES, ROOT, build_target, corpus_builds, node_tool
 
 GENERATED = ROOT / "generated" / "odata" / "$metadata.xml"
 HOSTILE = FIXTURES / "hostile"
@@ -86,9 +79,8 @@ def build(out: Path, inputs: list[Path]) -> tuple[Path, dict[str, Table], Diagno
 def documents(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, dict[str, Table]]]:
     """$metadata for the seeds, the hostile pages, each variant folder and each version."""
     base = tmp_path_factory.mktemp("odata")
-    inputs = [[ROOT / "schema_docs"], [HOSTILE]] + [[CORPUS / v] for v in VARIANTS]
-    inputs += [[p] for p in sorted((CORPUS / "versions").rglob("*.md"))]
-    return [build(base / str(i), spec)[:2] for i, spec in enumerate(inputs)]
+    builds = [("seeds", [ROOT / "schema_docs"]), ("hostile", [HOSTILE]), *corpus_builds()]
+    return [build(base / name, inputs)[:2] for name, inputs in builds]
 
 
 def test_seed_metadata_snapshot(snapshot_file: SnapshotAssertion) -> None:

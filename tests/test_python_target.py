@@ -12,9 +12,8 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 
 from generator.model import Attribute, Table
-from generator.naming import words
 from generator.targets.python import table_view
-from tests.helpers import CORPUS, FIXTURES, ROOT, VARIANTS, build_target, files_under
+from tests.helpers import FIXTURES, ROOT, build_target, corpus_builds, files_under
 
 HOSTILE = FIXTURES / "hostile"
 GENERATED = ROOT / "generated" / "python"
@@ -40,12 +39,8 @@ def every_package(tmp_path_factory: pytest.TempPathFactory, hostile_package: Pat
     """Packages for the seeds, the hostile page, each variant folder and each version."""
     base = tmp_path_factory.mktemp("packages")
     roots = [GENERATED / "dataverse_bindings", hostile_package / "hostile_bindings"]
-    for variant in VARIANTS:
-        pkg = "b_" + "_".join(words(variant))
-        roots.append(build_python(base / pkg, [CORPUS / variant], pkg) / pkg)
-    for page in sorted((CORPUS / "versions").rglob("*.md")):
-        pkg = f"v_{page.parent.name}_{page.stem}"
-        roots.append(build_python(base / pkg, [page], pkg) / pkg)
+    for pkg, inputs in corpus_builds():
+        roots.append(build_python(base / pkg, inputs, pkg) / pkg)
     return roots
 
 

@@ -11,15 +11,7 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 
 from generator.targets.typescript_files import TYPESCRIPT_VERSION
-from tests.helpers import (
-    CORPUS,
-    FIXTURES,
-    ROOT,
-    VARIANTS,
-    build_target,
-    files_under,
-    node_tool,
-)
+from tests.helpers import FIXTURES, ROOT, build_target, corpus_builds, files_under, node_tool
 
 HOSTILE = FIXTURES / "hostile"
 GENERATED = ROOT / "generated" / "typescript"
@@ -46,10 +38,7 @@ def every_package(tmp_path_factory: pytest.TempPathFactory, hostile_package: Pat
     """Packages for the seeds, the hostile pages, each variant folder and each version."""
     base = tmp_path_factory.mktemp("ts")
     roots = [GENERATED, hostile_package]
-    for variant in VARIANTS:
-        roots.append(build_typescript(base / variant, [CORPUS / variant]))
-    for page in sorted((CORPUS / "versions").rglob("*.md")):
-        roots.append(build_typescript(base / f"v_{page.parent.name}_{page.stem}", [page]))
+    roots += [build_typescript(base / name, inputs) for name, inputs in corpus_builds()]
     return roots
 
 
