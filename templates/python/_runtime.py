@@ -13,6 +13,7 @@ import datetime
 import decimal
 import enum
 import json
+import urllib.parse
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Literal, TypeVar
@@ -238,10 +239,38 @@ def entity_url(entity_set: str, key: uuid.UUID | str) -> str:
     return f"{entity_set}({key})"
 
 
+def _literal(value: object) -> str:
+    """``value`` as an OData literal for a parameter alias."""
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, int | float | decimal.Decimal):
+        return json.dumps(value, cls=_Encoder)
+    return json.dumps(value, cls=_Encoder, ensure_ascii=False, sort_keys=True)
+
+
 def operation_url(name: str, parameters: Mapping[str, object] | None) -> str:
-    """``Name(A=@p1,B=@p2)?@p1=...`` for a function call with parameter aliases."""
+    """``Name(A=@p1,B=@p2)?@p1=...`` for a function call with parameter aliases.
+
+    Strings are OData string literals (``'O''Neil'``), UUIDs and dates bare,
+    other objects JSON; every value is percent-encoded for the query string.
+    """
     if not parameters:
         return f"{name}()"
     aliases = [f"{k}=@p{i}" for i, k in enumerate(parameters, 1)]
-    values = [f"@p{i}={json.dumps(v, cls=_Encoder)}" for i, v in enumerate(parameters.values(), 1)]
+    values = [
+        f"@p{i}={urllib.parse.quote(_literal(v), safe=_SAFE)}"
+        for i, v in enumerate(parameters.values(), 1)
+    ]
     return f"{name}({','.join(aliases)})?{'&'.join(values)}"
+
+
+# what encodeURIComponent leaves alone, so the Python and TypeScript bindings agree
+_SAFE = "-_.!~*'()"
