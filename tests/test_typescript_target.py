@@ -126,7 +126,8 @@ def test_importing_hostile_bindings_only_defines_names(
         "const m = await import('./dist/index.js');"
         "if (globalThis.pwned !== undefined) throw new Error('payload ran');"
         "const t = m.ScriptTable;"
-        "console.log(JSON.stringify([t.ScriptKindLabels, t.logicalName]));"
+        "console.log(JSON.stringify([t.ScriptKindLabels, t.logicalName, t.RecordLabels,"
+        " Object.keys(t.Record_)]));"
     )
     run = subprocess.run(
         ["node", "--input-type=module", "-e", script],
@@ -136,8 +137,11 @@ def test_importing_hostile_bindings_only_defines_names(
         check=False,
     )
     assert run.returncode == 0, run.stderr
-    labels, logical = json.loads(run.stdout)
+    labels, logical, record_labels, record_members = json.loads(run.stdout)
     assert logical == "script_table"
+    # a choice named Record does not shadow the Record type its labels need
+    assert record_labels == {"1": "constructor", "2": "__proto__"}
+    assert record_members == ["Constructor", "Proto"]
     # every label reads back exactly as the page gives it
     assert labels == {
         "1": 'Quote " and backslash \\ here',

@@ -53,7 +53,8 @@ GLOBALS = frozenset(
         *("Infinity", "eval", "arguments", "encodeURIComponent", "Promise", "Map", "Set"),
     }
 )
-_RESERVED = TYPESCRIPT_RESERVED | GLOBALS
+#: What no generated TypeScript name may be.
+RESERVED = TYPESCRIPT_RESERVED | GLOBALS
 
 _TYPE_BY_KIND = {
     "str": "string",
@@ -218,7 +219,7 @@ def _write_props(
 def _bindings(
     attrs: list[Attribute], navs: webapi.Navigations, tables: Mapping[str, Table]
 ) -> list[BindingView]:
-    scope = Scope(reserved=_RESERVED)
+    scope = Scope(reserved=RESERVED)
     out = []
     for attr in attrs:
         binds = webapi.bindings(attr, navs, tables)
@@ -297,7 +298,7 @@ def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
 
 
 def table_view(table: Table, tables: Mapping[str, Table], module: str, namespace: str) -> TableView:
-    scope = Scope(taken=MODULE_NAMES | RUNTIME_NAMES, reserved=_RESERVED)
+    scope = Scope(taken=MODULE_NAMES | RUNTIME_NAMES, reserved=RESERVED)
     enums = {a.logical_name: _enum(a, scope) for a in table.attributes if webapi.has_choices(a)}
     state_enum = next(
         (

@@ -16,7 +16,7 @@ from generator.model import Table
 from generator.naming import Case, Scope
 from generator.render import TEMPLATES, render
 from generator.targets import webapi
-from generator.targets.typescript import _RESERVED, RUNTIME_NAMES, table_view
+from generator.targets.typescript import RESERVED, RUNTIME_NAMES, table_view
 
 #: The TypeScript the package is written for and tested with (``package-lock.json``).
 TYPESCRIPT_VERSION = "5.9.3"
@@ -27,7 +27,7 @@ def typescript_package(
 ) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     modules = Scope(taken={"index", "runtime"}, reserved=())
-    namespaces = Scope(taken=RUNTIME_NAMES | {"entitySets"}, reserved=_RESERVED)
+    namespaces = Scope(taken=RUNTIME_NAMES | {"entitySets"}, reserved=RESERVED)
     index: list[tuple[str, str]] = []
     for name in sorted(tables):
         table = tables[name]
