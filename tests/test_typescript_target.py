@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
+from generator.model import Attribute, Table
+from generator.targets.typescript import table_view
 from generator.targets.typescript_files import TYPESCRIPT_VERSION
 from tests.helpers import FIXTURES, ROOT, build_target, corpus_builds, files_under, node_tool
 
@@ -152,3 +154,21 @@ def test_importing_hostile_bindings_only_defines_names(
     }
     assert not (pkg / "MARKER").exists()
     assert not any(p.name == "MARKER" for p in tmp_path.rglob("*"))
+
+
+def test_a_column_named_like_a_lookup_value_is_declared_once() -> None:
+    """An interface cannot declare a key twice (tsc: duplicate identifier)."""
+    table = Table(
+        logical_name="t",
+        primary_id_attribute="tid",
+        attributes=(
+            Attribute(logical_name="tid", type="Uniqueidentifier"),
+            Attribute(logical_name="parentid", type="Lookup", targets=("t",)),
+            Attribute(logical_name="_parentid_value", type="String"),
+        ),
+    )
+    view = table_view(table, {"t": table}, "t", "T")
+    for shape in (view.read, view.create, view.update):
+        keys = [p.key for p in shape]
+        assert len(keys) == len(set(keys))
+    assert [p.key for p in view.read].count("_parentid_value") == 1

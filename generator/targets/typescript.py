@@ -351,9 +351,9 @@ def table_view(table: Table, tables: Mapping[str, Table], module: str, namespace
         if table.primary_name_attribute
         else "null",
         enums=list(enums.values()),
-        read=read,
-        create=sorted(create, key=lambda p: p.optional),
-        update=update,
+        read=_unique(read),
+        create=sorted(_unique(create), key=lambda p: p.optional),
+        update=_unique(update),
         columns=[(k, ts_string(a.logical_name)) for k, a in keyed],
         select=[(k, ts_string(webapi.value_property(a))) for k, a in keyed if webapi.readable(a)],
         bindings=_bindings(lookups, navs, tables),
@@ -363,6 +363,15 @@ def table_view(table: Table, tables: Mapping[str, Table], module: str, namespace
     )
     view.imports = _imports(view)
     return view
+
+
+def _unique(props: list[Prop]) -> list[Prop]:
+    """The first property of each key: an interface cannot declare one twice
+    (a column literally named like another lookup's ``_x_value``)."""
+    out: dict[str, Prop] = {}
+    for p in props:
+        out.setdefault(p.key, p)
+    return list(out.values())
 
 
 def _literal_or_null(text: str | None) -> str:
