@@ -303,7 +303,7 @@ def _referenced(
     if declared:
         names.diags.info(
             "DV304",
-            f"$metadata declares {len(declared)} table(s) that lookups point at but no page "
+            f"$metadata declares {len(declared)} table(s) that relationships point at but no page "
             f"describes, keyed <name>id by Dataverse convention: {', '.join(declared)}",
         )
 
@@ -324,6 +324,13 @@ def _link(types: dict[str, EntityTypeView]) -> list[str]:
             else:
                 kept.append(nav)
         view.navigations = kept
+    # (type, relationship, collection?) -> names: each nav finds its partner in one lookup
+    by_relationship: dict[tuple[str, str, bool], list[str]] = {}
+    for view in types.values():
+        for nav in view.navigations:
+            if nav.relationship is not None:
+                key = (view.name, nav.relationship, nav.collection)
+                by_relationship.setdefault(key, []).append(nav.name)
     for view in types.values():
         for nav in view.navigations:
             target = types[nav.target]
@@ -331,15 +338,9 @@ def _link(types: dict[str, EntityTypeView]) -> list[str]:
                 nav.constraint = None
             if nav.relationship is None:
                 continue
-            back = [
-                n
-                for n in target.navigations
-                if n.relationship == nav.relationship
-                and n.collection != nav.collection
-                and n.target == view.name
-            ]
+            back = by_relationship.get((target.name, nav.relationship, not nav.collection), [])
             if len(back) == 1:
-                nav.partner = back[0].name
+                nav.partner = back[0]
     return removed
 
 
