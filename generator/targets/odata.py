@@ -204,16 +204,14 @@ def _navigations(table: Table, tables: Mapping[str, Table]) -> list[NavigationVi
     navs = webapi.navigations(table)
     for attr in table.attributes:
         if webapi.is_column(attr) and webapi.kind(attr) == "lookup":
-            targets: dict[str, list[str]] = {}
-            for b in webapi.bindings(attr, navs, tables):
-                targets.setdefault(b.navigation, []).append(b.target)
-            for name, (first, *more) in targets.items():
+            grouped = webapi.by_navigation(webapi.bindings(attr, navs, tables))
+            for name, (first, *more) in grouped.items():
                 # one navigation for several tables (an owner): typed as their common base
                 common = PRINCIPAL if attr.type == "Owner" else BASE_TYPE
                 nav = NavigationView(
-                    name, common if more else first, collection=False, relationship=None
+                    name, common if more else first.target, collection=False, relationship=None
                 )
-                target = tables.get(first)
+                target = tables.get(first.target)
                 if not more and target is not None and target.primary_id_attribute:
                     nav.constraint = (webapi.value_property(attr), target.primary_id_attribute)
                 found.append(nav)

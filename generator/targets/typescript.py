@@ -206,24 +206,24 @@ def _write_props(
     if webapi.kind(attr) != "lookup":
         value = _value_type(attr, table, enums)
         return [Prop(ts_key(attr.logical_name), value + null, doc, optional=not required)]
-    by_nav: dict[str, list[str]] = {}
-    for b in binds:
-        by_nav.setdefault(b.navigation, []).append(f"Bind<{ts_string(b.entity_set)}>")
-    one = len(by_nav) == 1
+    grouped = webapi.by_navigation(binds)
+    one = len(grouped) == 1
     return [
-        Prop(ts_string(nav + "@odata.bind"), " | ".join(types) + null, doc, not (required and one))
-        for nav, types in by_nav.items()
+        Prop(
+            ts_string(group[0].key),
+            " | ".join(f"Bind<{ts_string(b.entity_set)}>" for b in group) + null,
+            doc,
+            optional=not (required and one),
+        )
+        for group in grouped.values()
     ]
 
 
-def _bindings(
-    attrs: list[Attribute], navs: webapi.Navigations, tables: Mapping[str, Table]
-) -> list[BindingView]:
+def _bindings(lookups: list[tuple[Attribute, list[webapi.Binding]]]) -> list[BindingView]:
     scope = Scope(reserved=RESERVED)
     out = []
-    for attr in attrs:
-        binds = webapi.bindings(attr, navs, tables)
-        shared = len({b.navigation for b in binds}) < len(binds)
+    for attr, binds in lookups:
+        shared = len(webapi.by_navigation(binds)) < len(binds)
         for b in binds:
             text = f"{b.navigation} {b.target}" if shared else b.navigation
             out.append(
@@ -316,9 +316,12 @@ def table_view(table: Table, tables: Mapping[str, Table], module: str, namespace
     read: list[Prop] = [Prop(ts_string("@odata.etag"), "string", "")]
     create: list[Prop] = []
     update: list[Prop] = []
+    lookups: list[tuple[Attribute, list[webapi.Binding]]] = []
     for attr in columns:
         doc = _doc(attr.display_name, attr.description, webapi.limits_text(attr), indent="  ")
         binds = webapi.bindings(attr, navs, tables)
+        if webapi.kind(attr) == "lookup" and (webapi.creatable(attr) or webapi.updatable(attr)):
+            lookups.append((attr, binds))
         if webapi.readable(attr):
             read += _read_props(attr, table, enums, doc)
         if webapi.creatable(attr):
@@ -332,11 +335,6 @@ def table_view(table: Table, tables: Mapping[str, Table], module: str, namespace
     ]
     entity_set = webapi.entity_set(table)
     messages = [m for msg in table.messages if (m := _message(msg, scope, entity_set))]
-    lookups = [
-        a
-        for a in columns
-        if webapi.kind(a) == "lookup" and webapi.creatable(a) | webapi.updatable(a)
-    ]
     view = TableView(
         module=module,
         namespace=namespace,
@@ -356,7 +354,7 @@ def table_view(table: Table, tables: Mapping[str, Table], module: str, namespace
         update=_unique(update),
         columns=[(k, ts_string(a.logical_name)) for k, a in keyed],
         select=[(k, ts_string(webapi.value_property(a))) for k, a in keyed if webapi.readable(a)],
-        bindings=_bindings(lookups, navs, tables),
+        bindings=_bindings(lookups),
         state_pairs=_state_pairs(table, enums),
         messages=messages,
         imports=[],

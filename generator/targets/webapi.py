@@ -159,3 +159,12 @@ def limits_text(attr: Attribute) -> str | None:
     if attr.targets:
         bits.append("points at " + ", ".join(attr.targets))
     return ("Dataverse: " + "; ".join(bits) + ".") if bits else None
+
+
+def by_navigation(binds: list[Binding]) -> dict[str, list[Binding]]:
+    """The bindings of one lookup grouped by navigation property, in order: an
+    owner column has one navigation (``ownerid``) for all of its targets."""
+    out: dict[str, list[Binding]] = {}
+    for b in binds:
+        out.setdefault(b.navigation, []).append(b)
+    return out
