@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from generator.build import generate
+from generator.build import BuildResult, generate
 from generator.config import Config
 from generator.diagnostics import Diagnostics
 from generator.inputs import collect
@@ -77,34 +77,42 @@ def config_for(tmp_path: Path, *inputs: Path, **kw: Any) -> Config:
     )
 
 
-NODE_BIN = ROOT / "node_modules" / ".bin"
-
-
-def node_tool(name: str) -> Path:
-    """A tool from the pinned npm packages (``make test`` installs them)."""
-    path = NODE_BIN / name
+def node_file(relative: str) -> Path:
+    """A file of the pinned npm packages (``make test`` installs them)."""
+    path = ROOT / "node_modules" / relative
     if not path.exists():
         pytest.fail(f"{path} is missing: run `make test` (it installs the npm tools with npm ci)")
     return path
+
+
+def node_tool(name: str) -> Path:
+    """A command of the pinned npm packages."""
+    return node_file(f".bin/{name}")
 
 
 def files_under(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
 
 
-def build_target(out: Path, inputs: list[Path], target: str, **settings: Any) -> Path:
-    """Build one target of ``inputs`` into ``out``; returns ``out / target``."""
+def run_build(out: Path, inputs: list[Path], *targets: str, **settings: Any) -> BuildResult:
+    """Build ``targets`` of ``inputs`` into ``out``, which must succeed."""
     config = Config(
         base=ROOT,
         inputs=tuple(str(i) for i in inputs),
         output=str(out),
-        targets=(target,),
+        targets=targets,
         **settings,
     )
     result = generate(config)
     assert not result.failed(strict=False), [
         d.format() for d in result.diagnostics if d.level == "error"
     ]
+    return result
+
+
+def build_target(out: Path, inputs: list[Path], target: str, **settings: Any) -> Path:
+    """Build one target of ``inputs`` into ``out``; returns ``out / target``."""
+    run_build(out, inputs, target, **settings)
     return out / target
 
 

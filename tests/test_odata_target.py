@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import xml.etree.ElementTree as ET
 from functools import cache
@@ -13,17 +14,23 @@ import pytest
 import xmlschema
 from syrupy.assertion import SnapshotAssertion
 
-from generator.build import generate
-from generator.config import Config
 from generator.diagnostics import Diagnostics
 from generator.model import Attribute, Source, Table
 from generator.targets.odata import metadata_files
-from tests.helpers import CORPUS, FIXTURES, ROOT, build_target, corpus_builds, node_tool
+from tests.helpers import (
+    CORPUS,
+    FIXTURES,
+    ROOT,
+    build_target,
+    corpus_builds,
+    node_file,
+    node_tool,
+    run_build,
+)
 
 GENERATED = ROOT / "generated" / "odata" / "$metadata.xml"
 HOSTILE = FIXTURES / "hostile"
 SUMMARY = FIXTURES / "functional" / "edmx_summary.cjs"
-EDMX_XSD = ROOT / "node_modules" / "odata-csdl" / "schemas" / "edmx.xsd"
 EDM = "{http://docs.oasis-open.org/odata/ns/edm}"
 NS = "Microsoft.Dynamics.CRM."
 _EDM_TYPES = {  # the mapping the docs promise, restated here to check the target against
@@ -47,16 +54,15 @@ _EDM_TYPES = {  # the mapping the docs promise, restated here to check the targe
 
 @cache
 def _schema() -> xmlschema.XMLSchema:
-    if not EDMX_XSD.exists():
-        node_tool("tsc")  # fails with the message that says how to install the npm tools
-    return xmlschema.XMLSchema(str(EDMX_XSD))
+    """The OASIS CSDL XML schema (edmx.xsd, which imports edm.xsd)."""
+    return xmlschema.XMLSchema(str(node_file("odata-csdl/schemas/edmx.xsd")))
 
 
 def summary(document: Path) -> dict[str, Any]:
     """What SAP's EDMX parser reads from ``document``."""
     done = subprocess.run(
         ["node", str(SUMMARY), str(document)],
-        env={"NODE_PATH": str(ROOT / "node_modules"), "PATH": "/usr/bin:/bin:/usr/local/bin"},
+        env={**os.environ, "NODE_PATH": str(ROOT / "node_modules")},
         capture_output=True,
         text=True,
         check=False,
@@ -67,20 +73,24 @@ def summary(document: Path) -> dict[str, Any]:
 
 
 def build(out: Path, inputs: list[Path]) -> tuple[Path, dict[str, Table], Diagnostics]:
-    config = Config(
-        base=ROOT, inputs=tuple(map(str, inputs)), output=str(out), targets=("model", "odata")
-    )
-    result = generate(config)
-    assert not result.failed(strict=False)
+    result = run_build(out, inputs, "odata")
     return out / "odata" / "$metadata.xml", result.tables, result.diagnostics
 
 
+Document = tuple[Path, dict[str, Table], dict[str, Any]]  # file, model, what the parser saw
+
+
 @pytest.fixture(scope="module")
-def documents(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, dict[str, Table]]]:
-    """$metadata for the seeds, the hostile pages, each variant folder and each version."""
+def documents(tmp_path_factory: pytest.TempPathFactory) -> list[Document]:
+    """$metadata for the seeds, the hostile pages, each variant folder and each
+    version, each loaded once by the EDMX parser."""
     base = tmp_path_factory.mktemp("odata")
     builds = [("seeds", [ROOT / "schema_docs"]), ("hostile", [HOSTILE]), *corpus_builds()]
-    return [build(base / name, inputs)[:2] for name, inputs in builds]
+    out = []
+    for name, inputs in builds:
+        document, tables, _ = build(base / name, inputs)
+        out.append((document, tables, summary(document)))
+    return out
 
 
 def test_seed_metadata_snapshot(snapshot_file: SnapshotAssertion) -> None:
@@ -88,9 +98,9 @@ def test_seed_metadata_snapshot(snapshot_file: SnapshotAssertion) -> None:
 
 
 def test_every_document_is_valid_against_the_oasis_csdl_schema(
-    documents: list[tuple[Path, dict[str, Table]]],
+    documents: list[Document],
 ) -> None:
-    for document, _ in documents:
+    for document, _, _ in documents:
         errors = [f"{e.path}: {e.reason}" for e in _schema().iter_errors(str(document))]
         assert errors == [], document
 
@@ -115,10 +125,9 @@ def _expected_properties(table: Table) -> dict[str, str]:
 
 
 def test_the_edmx_parser_sees_every_table_column_navigation_and_set(
-    documents: list[tuple[Path, dict[str, Table]]],
+    documents: list[Document],
 ) -> None:
-    for document, tables in documents:
-        seen = summary(document)
+    for document, tables, seen in documents:
         assert seen["version"] == "4.0"
         assert seen["namespace"] == "Microsoft.Dynamics.CRM"
         for name, table in tables.items():
@@ -140,11 +149,10 @@ def test_the_edmx_parser_sees_every_table_column_navigation_and_set(
 
 
 def test_every_reference_in_a_document_resolves(
-    documents: list[tuple[Path, dict[str, Table]]],
+    documents: list[Document],
 ) -> None:
     """Targets, partners, bindings and constraints all point at things that exist."""
-    for document, _ in documents:
-        seen = summary(document)
+    for document, _, seen in documents:
         types = {NS + name: t for name, t in seen["entityTypes"].items()}
         sets = seen["entitySets"]
         for name, entity in seen["entityTypes"].items():
