@@ -20,22 +20,16 @@ from generator import __version__
 from generator.build import BuildResult, Progress, generate
 from generator.config import ConfigError, load_config
 from generator.diagnostics import Diagnostic
+from generator.diff.command import add_diff_parser, run_diff
+from generator.exits import (
+    EXIT_BUG,
+    EXIT_CODES,
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_OUTPUT,
+    EXIT_USAGE,
+)
 from generator.write import UnsafePath
-
-EXIT_OK = 0
-EXIT_INPUT = 1
-EXIT_USAGE = 2
-EXIT_OUTPUT = 3
-EXIT_BUG = 70
-
-EXIT_CODES = f"""\
-exit codes:
-  {EXIT_OK}   success (warnings, if any, were printed)
-  {EXIT_INPUT}   a page or input has an error (or a warning, with --strict); nothing was written
-  {EXIT_USAGE}   bad command line or [tool.dvgen] configuration
-  {EXIT_OUTPUT}   the output folder could not be written; it was left as it was
-  {EXIT_BUG}  a bug in dvgen: please report it with the output of --debug
-"""
 
 PROGRESS_MIN_PAGES = 10
 
@@ -90,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="DIR", help="output folder instead of the configured one"
     )
     _common(b)
+    add_diff_parser(sub)
     return parser
 
 
@@ -113,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "diff":
+        return run_diff(args)
     try:
         config = load_config(args.config)
     except ConfigError as exc:

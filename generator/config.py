@@ -12,9 +12,13 @@ import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from generator.diff.ignore import IgnoreEntry, IgnoreError, entries_from_config
 
 TARGETS = ("model", "python", "typescript", "odata")
+FailOn = Literal["breaking", "warning", "info", "never"]
+FAIL_ON: tuple[FailOn, ...] = ("breaking", "warning", "info", "never")
 DEFAULT_TARGETS = TARGETS
 _NPM_NAME = re.compile(r"^(@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*$")
 _DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
@@ -35,6 +39,8 @@ class Config:
     python_package: str = "dataverse_bindings"
     python_distribution: str = "dataverse-bindings"
     typescript_package: str = "dataverse-bindings"
+    diff_fail_on: FailOn = "breaking"
+    diff_ignore: tuple[IgnoreEntry, ...] = ()
     source: str | None = field(default=None, compare=False)
 
     @property
@@ -91,7 +97,7 @@ def _from_table(section: Any, path: Path) -> Config:
     where = f"{path}: [tool.dvgen]"
     if not isinstance(section, dict):
         raise ConfigError(f"{where} must be a table")
-    known = {"inputs", "output", "targets", "include", "exclude", "python", "typescript"}
+    known = {"inputs", "output", "targets", "include", "exclude", "python", "typescript", "diff"}
     unknown = sorted(set(section) - known)
     if unknown:
         raise ConfigError(
@@ -110,6 +116,8 @@ def _from_table(section: Any, path: Path) -> Config:
         values.update(_python_table(section["python"], f"{where}.python"))
     if "typescript" in section:
         values.update(_typescript_table(section["typescript"], f"{where}.typescript"))
+    if "diff" in section:
+        values.update(_diff_table(section["diff"], f"{where}.diff"))
     for t in values.get("targets", ()):
         if t not in TARGETS:
             raise ConfigError(f"{where} targets: unknown target {t!r}; known: {', '.join(TARGETS)}")
@@ -150,6 +158,28 @@ def _typescript_table(section: Any, where: str) -> dict[str, str]:
     if not isinstance(package, str) or len(package) > 214 or not _NPM_NAME.match(package):
         raise ConfigError(f"{where} package: {package!r} is not a valid npm package name")
     return {"typescript_package": package}
+
+
+def _diff_table(section: Any, where: str) -> dict[str, Any]:
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where} must be a table")
+    unknown = sorted(set(section) - {"fail-on", "ignore"})
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown setting(s) {', '.join(unknown)}; known: fail-on, ignore"
+        )
+    out: dict[str, Any] = {}
+    fail_on = section.get("fail-on")
+    if fail_on is not None:
+        if fail_on not in FAIL_ON:
+            raise ConfigError(f"{where} fail-on: {fail_on!r} is not one of {', '.join(FAIL_ON)}")
+        out["diff_fail_on"] = fail_on
+    if "ignore" in section:
+        try:
+            out["diff_ignore"] = tuple(entries_from_config(section["ignore"], f"{where} ignore"))
+        except IgnoreError as exc:
+            raise ConfigError(str(exc)) from None
+    return out
 
 
 def _str_list(value: Any, where: str) -> tuple[str, ...]:

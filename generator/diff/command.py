@@ -1,0 +1,122 @@
+"""``dvgen diff OLD NEW``: the command line of the diff."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from generator.config import FAIL_ON, ConfigError, load_config
+from generator.diff.formats import RENDERERS, render_text
+from generator.diff.ignore import IgnoreEntry, IgnoreError, parse_ignore_file
+from generator.diff.report import diff
+from generator.diff.sources import DiffInputError, Side, load_side
+from generator.exits import EXIT_CODES, EXIT_DIFF, EXIT_INPUT, EXIT_OK, EXIT_USAGE
+
+IGNORE_FILE = ".dvgen-ignore"
+
+DESCRIPTION = """\
+Classify every change between two versions of the docs as breaking, warning or
+info (the rule table is in the README), print it, and fail when a change is at
+or above --fail-on.
+
+OLD and NEW are each a page (*.md), a model (*.yaml), a folder of either, a
+build's output folder, or git:REV[:PATH] (the configured inputs, else
+<output>/model/, at that revision of this repository). Entries in
+.dvgen-ignore (next to pyproject.toml) or [tool.dvgen.diff] ignore silence
+named changes until their expiry date.
+"""
+
+
+def add_diff_parser(sub: Any) -> None:
+    d = sub.add_parser(
+        "diff",
+        help="classify the changes between two versions of the docs",
+        description=DESCRIPTION,
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    d.add_argument("old", metavar="OLD", help="the version to compare against")
+    d.add_argument("new", metavar="NEW", help="the version to check")
+    d.add_argument(
+        "--format",
+        choices=("text", *RENDERERS),
+        default="text",
+        help="text (default), markdown (a PR comment), json or github (annotations)",
+    )
+    d.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        help="exit 1 on changes this severe or worse (default: [tool.dvgen.diff] "
+        "fail-on, else breaking)",
+    )
+    d.add_argument("--ignore-file", type=Path, metavar="FILE", help=f"instead of ./{IGNORE_FILE}")
+    d.add_argument("--config", type=Path, help="pyproject.toml to read [tool.dvgen] from")
+    d.add_argument("-v", "--verbose", action="store_true", help="also print page warnings")
+    d.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
+    d.add_argument("--debug", action="store_true", help="show tracebacks (for bug reports)")
+
+
+def _say(message: str) -> None:
+    print(f"dvgen diff: {message}", file=sys.stderr)
+
+
+def _ignore_entries(args: argparse.Namespace, base: Path) -> list[IgnoreEntry]:
+    path = args.ignore_file or base / IGNORE_FILE
+    if args.ignore_file is None and not path.is_file():
+        return []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IgnoreError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    return parse_ignore_file(text, _shown(path))
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _notes(side: Side, args: argparse.Namespace) -> None:
+    if args.verbose and not args.quiet:
+        for d in side.diagnostics.sorted():
+            if d.level == "warning":
+                print(d.format(), file=sys.stderr)
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config)
+        entries = [*config.diff_ignore, *_ignore_entries(args, config.base)]
+    except (ConfigError, IgnoreError) as exc:
+        _say(str(exc))
+        return EXIT_USAGE
+    try:
+        old = load_side(args.old, config)
+        new = load_side(args.new, config)
+    except DiffInputError as exc:
+        _say(f"cannot compute the diff: {exc}")
+        return EXIT_DIFF
+    _notes(old, args)
+    _notes(new, args)
+    report = diff(old, new, fail_on=args.fail_on or config.diff_fail_on, ignore=entries)
+    if args.format == "text":
+        render_text(report, Console(file=sys.stdout, highlight=False, soft_wrap=True))
+    else:
+        sys.stdout.write(RENDERERS[args.format](report))
+    if not args.quiet:
+        for e in report.unused:
+            _say(f"{e.where}: note: ignore entry {e.rule} {e.subject} matches no change")
+    for e in report.expired:
+        _say(
+            f"{e.where}: error: ignore entry {e.rule} {e.subject} expired on {e.expires}; "
+            "look at the change again, then remove the entry or move its date"
+        )
+    if report.expired:
+        return EXIT_USAGE
+    return EXIT_INPUT if report.failed else EXIT_OK

@@ -1,0 +1,77 @@
+"""A diff as data: the changes kept, the ones ignored and why, and whether
+the run fails under ``--fail-on``. The formats render this and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from generator.config import FailOn
+from generator.diff.compare import Change, compare
+from generator.diff.ignore import IgnoreEntry, apply
+from generator.diff.locate import Location, locate
+from generator.diff.rules import RANK, SEVERITIES
+from generator.diff.sources import Side
+
+
+@dataclass(slots=True)
+class DiffReport:
+    old: str
+    new: str
+    fail_on: FailOn
+    changes: list[Change] = field(default_factory=list)
+    ignored: list[tuple[Change, IgnoreEntry]] = field(default_factory=list)
+    expired: list[IgnoreEntry] = field(default_factory=list)
+    unused: list[IgnoreEntry] = field(default_factory=list)
+    where: dict[Change, Location] = field(default_factory=dict)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for c in self.changes if c.severity == severity)
+
+    @property
+    def failed(self) -> bool:
+        """A change at or above ``fail_on`` that no live entry ignores."""
+        if self.fail_on == "never":
+            return False
+        limit = RANK[self.fail_on]
+        return any(RANK[c.severity] <= limit for c in self.changes)
+
+    def summary(self) -> str:
+        """``2 breaking, 1 warning, 3 info (1 ignored)``, or ``no changes``."""
+        parts = []
+        for s in SEVERITIES:
+            n = self.count(s)
+            if n:
+                parts.append(f"{n} {s}" + ("s" if s == "warning" and n != 1 else ""))
+        text = ", ".join(parts) or "no changes"
+        if self.ignored:
+            text += f" ({len(self.ignored)} ignored)"
+        return text
+
+    def tables(self) -> list[str]:
+        return sorted({c.table for c in self.changes})
+
+
+def diff(
+    old: Side,
+    new: Side,
+    *,
+    fail_on: FailOn = "breaking",
+    ignore: Sequence[IgnoreEntry] = (),
+    today: dt.date | None = None,
+) -> DiffReport:
+    changes = compare(old.tables, new.tables)
+    applied = apply(changes, ignore, today or dt.date.today())
+    report = DiffReport(
+        old.label,
+        new.label,
+        fail_on,
+        changes=applied.kept,
+        ignored=applied.ignored,
+        expired=applied.expired,
+        unused=applied.unused,
+    )
+    report.where = {c: locate(c, old, new) for c in changes}
+    return report

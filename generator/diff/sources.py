@@ -1,0 +1,279 @@
+"""What ``dvgen diff`` compares: each side read into tables.
+
+A side is a page (``*.md``), a model (``*.yaml``), a folder of either, a
+build's output folder (its ``model/``), or ``git:REV`` / ``git:REV:PATH``: the
+configured inputs (``schema_docs/``) at that revision of the current
+repository, else the models in ``<output>/model/`` there. Pages are parsed
+with this dvgen, so both sides of a diff are read by the same parser.
+
+Anything that keeps a side from being read raises :class:`DiffInputError`;
+a diff is never computed from half an input.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from generator.config import Config
+from generator.diagnostics import Diagnostics
+from generator.inputs import PAGE_SUFFIXES, collect
+from generator.merge import merge_pages
+from generator.model import Table
+from generator.modelio import ModelError, load_table
+from generator.parse import ParsedPage, parse_bytes
+from generator.write import MANIFEST
+
+MODEL_SUFFIXES = (".yaml", ".yml")
+_GIT_TIMEOUT = 120
+
+
+class DiffInputError(Exception):
+    """A side of the diff that cannot be read; the message says which and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Blob:
+    """One file of a side: how diagnostics name it, where changes point, its bytes."""
+
+    display: str
+    location: str
+    data: bytes
+    source_path: str = ""
+
+
+@dataclass(slots=True)
+class Side:
+    """One side of a diff: its tables, and each table's text for locating changes."""
+
+    label: str
+    tables: dict[str, Table] = field(default_factory=dict)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    #: logical name -> (file as shown to the user, the file's lines)
+    texts: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+
+
+def load_side(spec: str, config: Config) -> Side:
+    """Read ``spec`` (a path, or ``git:REV[:PATH]``) into a :class:`Side`."""
+    if spec.startswith("git:"):
+        return _from_git(spec, config)
+    path = Path(spec)
+    if not path.exists():
+        raise DiffInputError(
+            f"{spec}: no such file or folder (for a revision of this repository write git:{spec})"
+        )
+    if path.is_file():
+        if path.suffix.lower() in MODEL_SUFFIXES:
+            return _from_models(spec, [_file_blob(path)])
+        if path.suffix.lower() in PAGE_SUFFIXES:
+            return _from_page_files(spec, path)
+        raise DiffInputError(f"{spec}: expected a page (*.md) or a model (*.yaml)")
+    models = _model_folder(path)
+    if models is not None:
+        return _from_models(spec, [_file_blob(p) for p in models])
+    if not any(p.suffix.lower() in PAGE_SUFFIXES for p in path.rglob("*") if p.is_file()):
+        raise DiffInputError(f"{spec}: holds no pages (*.md) and no models (*.yaml)")
+    return _from_page_files(spec, path)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DiffInputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _file_blob(path: Path, display: str | None = None, source_path: str = "") -> _Blob:
+    shown = display or path.as_posix()
+    return _Blob(shown, shown, _read(path), source_path)
+
+
+def _model_folder(folder: Path) -> list[Path] | None:
+    """The model files of a folder of models, or of a build output's ``model/``."""
+    if (folder / MANIFEST).is_file() and (folder / "model").is_dir():
+        folder = folder / "model"
+    found = sorted(p for p in folder.iterdir() if p.suffix.lower() in MODEL_SUFFIXES)
+    return found or None
+
+
+def _from_models(label: str, files: list[_Blob]) -> Side:
+    side = Side(label)
+    seen: dict[str, str] = {}
+    for f in files:
+        try:
+            text = f.data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DiffInputError(f"{f.display}: not UTF-8 text") from None
+        try:
+            table = load_table(text, f.display)
+        except ModelError as exc:
+            raise DiffInputError(str(exc)) from None
+        if table.logical_name in seen:
+            other = seen[table.logical_name]
+            raise DiffInputError(f"{f.display}: table {table.logical_name} is also in {other}")
+        seen[table.logical_name] = f.display
+        side.tables[table.logical_name] = table
+        side.texts[table.logical_name] = (f.location, text.split("\n"))
+    return side
+
+
+def _from_page_files(label: str, path: Path) -> Side:
+    diags = Diagnostics()
+    pages = collect([str(path)], Path.cwd(), diags)
+    blobs = [_file_blob(p.path, p.display, p.source_path) for p in pages]
+    return _from_pages(label, blobs, diags)
+
+
+def _from_pages(label: str, blobs: list[_Blob], diags: Diagnostics) -> Side:
+    """Parse and merge pages, as a build would."""
+    side = Side(label, diagnostics=diags)
+    parsed: list[ParsedPage] = []
+    text_of: dict[str, tuple[str, list[str]]] = {}
+    display: dict[str, str] = {}
+    for b in blobs:
+        page = parse_bytes(b.data, b.source_path, b.display, diags)
+        display[b.source_path] = b.display
+        if page is not None:
+            parsed.append(page)
+            lines = b.data.decode("utf-8", errors="replace").split("\n")
+            text_of.setdefault(page.table.logical_name, (b.location, lines))
+            if not page.extension:  # the base page is the one to point at
+                text_of[page.table.logical_name] = (b.location, lines)
+    side.tables = merge_pages(parsed, diags, display)
+    side.texts = {k: v for k, v in text_of.items() if k in side.tables}
+    errors = [d for d in diags.sorted() if d.level == "error"]
+    if errors:
+        shown_errors = "\n".join(f"  {d.format()}" for d in errors[:20])
+        more = f"\n  ... and {len(errors) - 20} more" if len(errors) > 20 else ""
+        raise DiffInputError(f"{label}: the pages have errors:\n{shown_errors}{more}")
+    return side
+
+
+# -- git ---------------------------------------------------------------------
+
+_REV = re.compile(r"^[^\s:~^?*\[\\][^\s:?*\[\\]*$")
+
+
+def _git(root: Path, *args: str, data: bytes | None = None) -> bytes:
+    try:
+        run = subprocess.run(
+            ["git", "-C", str(root), *args],
+            input=data,
+            capture_output=True,
+            timeout=_GIT_TIMEOUT,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise DiffInputError("git:...: git is not installed or not on PATH") from None
+    except subprocess.TimeoutExpired:
+        raise DiffInputError(f"git {args[0]} took longer than {_GIT_TIMEOUT} s") from None
+    if run.returncode != 0:
+        message = run.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise DiffInputError(f"git {args[0]} failed: {message[-1] if message else run.returncode}")
+    return run.stdout
+
+
+def _from_git(spec: str, config: Config) -> Side:
+    rev, _, inner = spec[len("git:") :].partition(":")
+    if not rev or not _REV.match(rev) or rev.startswith("-"):
+        raise DiffInputError(
+            f"{spec}: expected git:REV or git:REV:PATH, with a branch, tag or commit"
+        )
+    try:
+        top = Path(_git(config.base, "rev-parse", "--show-toplevel").decode().strip())
+    except DiffInputError:
+        raise DiffInputError(f"{spec}: {config.base} is not inside a git repository") from None
+    try:
+        commit = _git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
+    except DiffInputError:
+        raise DiffInputError(f"{spec}: {rev!r} is not a revision of this repository") from None
+    if inner:
+        roots = [inner.strip("/")]
+    else:
+        found = (_repo_path(config.base / i, top) for i in config.inputs if not _magic(i))
+        roots = [r for r in found if r is not None]
+    pages = _ls(top, commit, roots, PAGE_SUFFIXES)
+    if pages:
+        blobs = _cat(top, pages)
+        diags = Diagnostics()
+        items = [
+            _Blob(f"{rev}:{path}", _here(top / path), blobs[oid], _under(path, roots))
+            for oid, path in pages
+        ]
+        return _from_pages(spec, items, diags)
+    model_root = _repo_path(config.output_dir / "model", top) if not inner else roots[0]
+    models = _ls(top, commit, [model_root] if model_root else [], MODEL_SUFFIXES)
+    if models:
+        blobs = _cat(top, models)
+        return _from_models(
+            spec, [_Blob(f"{rev}:{path}", _here(top / path), blobs[oid]) for oid, path in models]
+        )
+    wanted = ", ".join(f"{r}/" for r in roots) or "(nothing inside the repository)"
+    raise DiffInputError(
+        f"{spec}: {rev} has no pages under {wanted}"
+        + ("" if inner else f" and no models under {model_root}/")
+    )
+
+
+def _here(path: Path) -> str:
+    """``path`` relative to where dvgen runs (as CI annotations want it), if below it."""
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _magic(spec: str) -> bool:
+    return any(ch in spec for ch in "*?[")
+
+
+def _repo_path(path: Path, top: Path) -> str | None:
+    try:
+        rel = Path(os.path.abspath(path)).relative_to(top)
+    except ValueError:
+        return None
+    return rel.as_posix() if rel.parts else "."
+
+
+def _under(path: str, roots: list[str]) -> str:
+    """``path`` relative to the input root it was found under (as a folder build does)."""
+    for root in roots:
+        if root != "." and (path == root or path.startswith(root + "/")):
+            return path[len(root) + 1 :] if path != root else PurePosixPath(path).name
+    return path
+
+
+def _ls(
+    top: Path, commit: str, roots: list[str], suffixes: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    """(blob id, path) of every file under ``roots`` at ``commit`` ending in ``suffixes``."""
+    if not roots:
+        return []
+    out = _git(top, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *roots)
+    found: list[tuple[str, str]] = []
+    for entry in out.decode("utf-8", "surrogateescape").split("\0"):
+        if not entry:
+            continue
+        meta, _, path = entry.partition("\t")
+        _mode, kind, oid = meta.split()
+        if kind == "blob" and path.lower().endswith(suffixes):
+            found.append((oid, path))
+    return sorted(found, key=lambda item: item[1])
+
+
+def _cat(top: Path, blobs: list[tuple[str, str]]) -> dict[str, bytes]:
+    """The content of every blob, read by one ``git cat-file --batch``."""
+    request = "".join(f"{oid}\n" for oid, _ in blobs).encode()
+    out = _git(top, "cat-file", "--batch", data=request)
+    contents: dict[str, bytes] = {}
+    pos = 0
+    for _ in blobs:
+        end = out.index(b"\n", pos)
+        oid, _kind, size = out[pos:end].decode().split()
+        start = end + 1
+        contents[oid] = out[start : start + int(size)]
+        pos = start + int(size) + 1
+    return contents
