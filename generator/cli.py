@@ -18,7 +18,8 @@ from rich.progress import Progress as ProgressBar
 
 from generator import __version__
 from generator.build import BuildResult, Progress, generate
-from generator.config import ConfigError, load_config
+from generator.check import check_output
+from generator.config import Config, ConfigError, load_config
 from generator.diagnostics import Diagnostic
 from generator.diff.command import add_diff_parser, run_diff
 from generator.exits import (
@@ -83,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument(
         "-o", "--output", metavar="DIR", help="output folder instead of the configured one"
     )
+    b.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 listing every stale, missing or extra file "
+        "when the output folder is not what a build would write",
+    )
     _common(b)
     add_diff_parser(sub)
     return parser
@@ -119,6 +126,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "parse":
         config = replace(config, targets=("model",))
     layout = "parse" if args.command == "parse" else "build"
+    if getattr(args, "check", False):
+        return _check(args, config)
     try:
         with _progress(args) as progress:
             result = generate(config, strict=args.strict, layout=layout, progress=progress)
@@ -132,6 +141,39 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OUTPUT
     _report(args, result)
     return EXIT_INPUT if result.failed(args.strict) else EXIT_OK
+
+
+def _check(args: argparse.Namespace, config: Config) -> int:
+    """``build --check``: render in memory and compare with the output folder."""
+    with _progress(args) as progress:
+        result = generate(config, strict=args.strict, write=False, progress=progress)
+    if result.failed(args.strict):
+        _report(args, result)
+        return EXIT_INPUT
+    check = check_output(config.output_dir, result.files)
+    if args.format == "json":
+        payload = {
+            "ok": check.ok,
+            "stale": check.stale,
+            "missing": check.missing,
+            "extra": check.extra,
+            "diagnostics": [d.to_dict() for d in result.diagnostics.sorted()],
+        }
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return EXIT_OK if check.ok else EXIT_INPUT
+    for d in result.diagnostics.sorted():
+        if _shown(d, args):
+            print(d.format(), file=sys.stderr)
+    for line in check.lines():
+        print(line)
+    out = config.output_dir
+    if check.ok:
+        if not args.quiet:
+            print(f"dvgen: {out} is up to date ({len(result.files)} file(s))", file=sys.stderr)
+        return EXIT_OK
+    counts = f"{len(check.stale)} stale, {len(check.missing)} missing, {len(check.extra)} extra"
+    print(f"dvgen: {out} is out of date ({counts}); run dvgen build", file=sys.stderr)
+    return EXIT_INPUT
 
 
 @contextmanager

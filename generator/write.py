@@ -57,7 +57,14 @@ def check_relpath(rel: str) -> str:
     return rel
 
 
-def _read_manifest(out_dir: Path) -> set[str]:
+def manifest_bytes(files: Mapping[str, bytes]) -> bytes:
+    """The manifest a commit of ``files`` writes."""
+    manifest = {"generator": "dvgen", "files": sorted(files)}
+    return (json.dumps(manifest, indent=2) + "\n").encode()
+
+
+def read_manifest(out_dir: Path) -> set[str]:
+    """The files the last build wrote into ``out_dir`` (empty when unknown)."""
     try:
         data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
         return {str(p) for p in data.get("files", [])}
@@ -90,7 +97,7 @@ def commit(out_dir: Path, files: Mapping[str, bytes]) -> WriteReport:
     report = WriteReport()
     recover(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    old_managed = _read_manifest(out_dir) if out_dir.is_dir() else set()
+    old_managed = read_manifest(out_dir) if out_dir.is_dir() else set()
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
         os.chmod(staging, _dir_mode(out_dir))
@@ -142,8 +149,7 @@ def _stage(
         else:
             _write(target, data)
             report.written.append(rel)
-    manifest = {"generator": "dvgen", "files": sorted(files)}
-    _write(staging / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
+    _write(staging / MANIFEST, manifest_bytes(files))
 
 
 def _dir_mode(out_dir: Path) -> int:
