@@ -44,6 +44,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     p.add_argument("--config", type=Path, help="pyproject.toml to read [tool.dvgen] from")
     p.add_argument("--debug", action="store_true", help="show tracebacks (for bug reports)")
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse and render everything, ignoring (and not writing) .dvgen-cache/",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,6 +128,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"dvgen: {exc}", file=sys.stderr)
         return EXIT_USAGE
     config = config.with_overrides(args.paths or None, args.output)
+    if args.no_cache:
+        config = replace(config, cache=None)
     if args.command == "parse":
         config = replace(config, targets=("model",))
     layout = "parse" if args.command == "parse" else "build"
@@ -214,6 +221,7 @@ def _report(args: argparse.Namespace, result: BuildResult) -> None:
             "pages": result.pages,
             "tables": sorted(result.tables),
             "written": bool(result.report),
+            "cache": result.cache.to_dict(),
             "diagnostics": [d.to_dict() for d in diags],
         }
         print(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -230,6 +238,8 @@ def _report(args: argparse.Namespace, result: BuildResult) -> None:
         why = "warnings are errors with --strict" if not counts["error"] else "errors above"
         print(f"dvgen: nothing written ({why}); {summary}", file=sys.stderr)
     elif result.report is not None:
+        if args.verbose:
+            print(f"dvgen: {_cache_line(result)}", file=sys.stderr)
         rep = result.report
         print(
             f"dvgen: {result.pages} page(s), {tables} table(s): "
@@ -238,6 +248,16 @@ def _report(args: argparse.Namespace, result: BuildResult) -> None:
             + (f"; {summary}" if summary else ""),
             file=sys.stderr,
         )
+
+
+def _cache_line(result: BuildResult) -> str:
+    c = result.cache
+    rendered = sorted({t for names in c.rendered.values() for t in names})
+    return (
+        f"parsed {c.pages_parsed} page(s), {c.pages_reused} from the cache; "
+        f"rendered {len(rendered)} table(s) ({', '.join(rendered) or 'none'}), "
+        f"{c.renders_reused} module(s) from the cache"
+    )
 
 
 def _shown(d: Diagnostic, args: argparse.Namespace) -> bool:

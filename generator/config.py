@@ -8,6 +8,7 @@ replaces ``output``. Relative paths are relative to the folder holding the
 from __future__ import annotations
 
 import keyword
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -16,6 +17,7 @@ from typing import Any, Literal
 
 from generator.diff.ignore import IgnoreEntry, IgnoreError, entries_from_config
 
+CACHE_ENV = "DVGEN_CACHE_DIR"
 TARGETS = ("model", "python", "typescript", "odata")
 FailOn = Literal["breaking", "warning", "info", "never"]
 FAIL_ON: tuple[FailOn, ...] = ("breaking", "warning", "info", "never")
@@ -39,9 +41,19 @@ class Config:
     python_package: str = "dataverse_bindings"
     python_distribution: str = "dataverse-bindings"
     typescript_package: str = "dataverse-bindings"
+    cache: str | None = ".dvgen-cache"
     diff_fail_on: FailOn = "breaking"
     diff_ignore: tuple[IgnoreEntry, ...] = ()
     source: str | None = field(default=None, compare=False)
+
+    @property
+    def cache_dir(self) -> Path | None:
+        """Where the incremental cache lives: ``DVGEN_CACHE_DIR`` when set (as
+        CI systems like), else the ``cache`` setting; ``None`` for no cache."""
+        if self.cache is None:
+            return None
+        folder = Path(os.environ.get(CACHE_ENV) or self.cache)
+        return folder if folder.is_absolute() else self.base / folder
 
     @property
     def output_dir(self) -> Path:
@@ -97,7 +109,10 @@ def _from_table(section: Any, path: Path) -> Config:
     where = f"{path}: [tool.dvgen]"
     if not isinstance(section, dict):
         raise ConfigError(f"{where} must be a table")
-    known = {"inputs", "output", "targets", "include", "exclude", "python", "typescript", "diff"}
+    known = {
+        *("inputs", "output", "targets", "include", "exclude", "cache"),
+        *("python", "typescript", "diff"),
+    }
     unknown = sorted(set(section) - known)
     if unknown:
         raise ConfigError(
@@ -112,6 +127,14 @@ def _from_table(section: Any, path: Path) -> Config:
         if not isinstance(section["output"], str) or not section["output"].strip():
             raise ConfigError(f"{where} output: expected a folder name")
         values["output"] = section["output"]
+    if "cache" in section:
+        cache = section["cache"]
+        if cache is False:
+            values["cache"] = None
+        elif isinstance(cache, str) and cache.strip():
+            values["cache"] = cache
+        else:
+            raise ConfigError(f"{where} cache: expected a folder name, or false for no cache")
     if "python" in section:
         values.update(_python_table(section["python"], f"{where}.python"))
     if "typescript" in section:

@@ -98,6 +98,9 @@ def commit(out_dir: Path, files: Mapping[str, bytes]) -> WriteReport:
     recover(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     old_managed = read_manifest(out_dir) if out_dir.is_dir() else set()
+    if _up_to_date(out_dir, files, old_managed):
+        report.unchanged = sorted(files)
+        return report  # nothing to do: the folder is not even swapped
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
         os.chmod(staging, _dir_mode(out_dir))
@@ -139,17 +142,34 @@ def _stage(
             _place(path, staging / rel)
             report.kept.append(rel)
     for rel in sorted(files):
-        data = files[rel]
-        target = staging / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        old = out_dir / rel
-        if old.is_file() and not old.is_symlink() and _same(old, data):
-            _place(old, target)
+        if _carry(out_dir / rel, staging / rel, files[rel]):
             report.unchanged.append(rel)
         else:
-            _write(target, data)
             report.written.append(rel)
-    _write(staging / MANIFEST, manifest_bytes(files))
+    _carry(out_dir / MANIFEST, staging / MANIFEST, manifest_bytes(files))
+
+
+def _carry(old: Path, target: Path, data: bytes) -> bool:
+    """Put ``data`` at ``target``: linked from ``old`` when it already holds
+    exactly that (True: content and mtime kept), else written (False)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if old.is_file() and not old.is_symlink() and _same(old, data):
+        _place(old, target)
+        return True
+    _write(target, data)
+    return False
+
+
+def _up_to_date(out_dir: Path, files: Mapping[str, bytes], old_managed: set[str]) -> bool:
+    """True when ``out_dir`` already holds exactly ``files`` and nothing to remove."""
+    if not out_dir.is_dir() or not old_managed <= set(files):
+        return False
+    if not _same(out_dir / MANIFEST, manifest_bytes(files)):
+        return False
+    return all(
+        not (out_dir / rel).is_symlink() and _same(out_dir / rel, data)
+        for rel, data in files.items()
+    )
 
 
 def _dir_mode(out_dir: Path) -> int:

@@ -72,6 +72,7 @@ def build_tables(*specs: Path) -> tuple[dict[str, Table], Diagnostics]:
 
 
 def config_for(tmp_path: Path, *inputs: Path, **kw: Any) -> Config:
+    """A config rooted in ``tmp_path`` (so its cache, if any, is there too)."""
     return Config(
         base=tmp_path, inputs=tuple(str(i) for i in inputs), output=str(tmp_path / "out"), **kw
     )
@@ -95,13 +96,14 @@ def files_under(root: Path) -> list[str]:
 
 
 def run_build(out: Path, inputs: list[Path], *targets: str, **settings: Any) -> BuildResult:
-    """Build ``targets`` of ``inputs`` into ``out``, which must succeed."""
+    """Build ``targets`` of ``inputs`` into ``out``, which must succeed (with no
+    cache unless one is asked for: the cache has its own tests)."""
     config = Config(
         base=ROOT,
         inputs=tuple(str(i) for i in inputs),
         output=str(out),
         targets=targets,
-        **settings,
+        **{"cache": None, **settings},
     )
     result = generate(config)
     assert not result.failed(strict=False), [

@@ -64,9 +64,11 @@ def test_every_broken_page_gets_a_located_error_and_nothing_is_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "generated"
-    assert main(["build", str(SCHEMA_DOCS), "-o", str(out), "-q"]) == EXIT_OK
+    assert main(["build", str(SCHEMA_DOCS), "-o", str(out), "-q", "--no-cache"]) == EXIT_OK
     before = tree(out)
-    code = main(["build", str(SCHEMA_DOCS), str(BROKEN), "-o", str(out), "--format", "json"])
+    code = main(
+        ["build", str(SCHEMA_DOCS), str(BROKEN), "-o", str(out), "--format", "json", "--no-cache"]
+    )
     assert code == EXIT_INPUT
     assert tree(out) == before
     report = json.loads(capsys.readouterr().out)
@@ -248,6 +250,7 @@ def test_output_is_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
             str(CORPUS / "legacy-bold-list"),
             "-o",
             str(out),
+            "--no-cache",  # each run renders everything itself
             env={"PYTHONHASHSEED": seed},
         )
         assert proc.returncode == EXIT_OK, proc.stderr
@@ -260,7 +263,10 @@ def test_generated_folder_is_what_a_build_writes_now(tmp_path: Path) -> None:
     """generated/ is committed: it must be dvgen's current output for schema_docs/."""
     out = tmp_path / "generated"
     assert (
-        main(["build", "-o", str(out), "-q", "--config", str(ROOT / "pyproject.toml")]) == EXIT_OK
+        main(
+            ["build", "-o", str(out), "-q", "--no-cache", "--config", str(ROOT / "pyproject.toml")]
+        )
+        == EXIT_OK
     )
     assert tree(out) == tree(ROOT / "generated"), (
         "generated/ is stale: run `make run` and commit it"

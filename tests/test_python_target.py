@@ -13,6 +13,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from generator.model import Attribute, Table
 from generator.targets.python import table_view
+from generator.targets.webapi import EntitySets
 from tests.helpers import FIXTURES, ROOT, build_target, corpus_builds, files_under
 
 HOSTILE = FIXTURES / "hostile"
@@ -182,5 +183,5 @@ def test_date_columns_follow_format_and_behaviour(
     fmt: str, behaviour: str, annotation: str
 ) -> None:
     col = Attribute(logical_name="due", type="DateTime", format=fmt, date_time_behavior=behaviour)
-    view = table_view(Table(logical_name="t", attributes=(col,)), {})
+    view = table_view(Table(logical_name="t", attributes=(col,)), EntitySets({}))
     assert [f.annotation for f in view.fields] == [annotation]

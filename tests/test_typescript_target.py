@@ -13,6 +13,7 @@ from syrupy.assertion import SnapshotAssertion
 from generator.model import Attribute, Table
 from generator.targets.typescript import table_view
 from generator.targets.typescript_files import TYPESCRIPT_VERSION
+from generator.targets.webapi import EntitySets
 from tests.helpers import FIXTURES, ROOT, build_target, corpus_builds, files_under, node_tool
 
 HOSTILE = FIXTURES / "hostile"
@@ -167,7 +168,7 @@ def test_a_column_named_like_a_lookup_value_is_declared_once() -> None:
             Attribute(logical_name="_parentid_value", type="String"),
         ),
     )
-    view = table_view(table, {"t": table}, "t", "T")
+    view = table_view(table, EntitySets({"t": table}), "t", "T")
     for shape in (view.read, view.create, view.update):
         keys = [p.key for p in shape]
         assert len(keys) == len(set(keys))

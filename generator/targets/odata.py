@@ -204,7 +204,7 @@ def _navigations(table: Table, tables: Mapping[str, Table]) -> list[NavigationVi
     navs = webapi.navigations(table)
     for attr in table.attributes:
         if webapi.is_column(attr) and webapi.kind(attr) == "lookup":
-            grouped = webapi.by_navigation(webapi.bindings(attr, navs, tables))
+            grouped = webapi.by_navigation(webapi.bindings(attr, navs, webapi.EntitySets(tables)))
             for name, (first, *more) in grouped.items():
                 # one navigation for several tables (an owner): typed as their common base
                 common = PRINCIPAL if attr.type == "Owner" else BASE_TYPE

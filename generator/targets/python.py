@@ -13,7 +13,6 @@ safe to share and hash; ``dataclasses.replace`` makes a changed copy, and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from generator.escape import py_comment, py_docstring, py_string
@@ -138,7 +137,7 @@ def _field(
     enums: dict[str, EnumView],
     *,
     navs: webapi.Navigations,
-    tables: Mapping[str, Table],
+    sets: webapi.EntitySets,
 ) -> FieldView | None:
     if not webapi.is_column(attr):
         return None
@@ -163,7 +162,7 @@ def _field(
     if choice is not None and kind in ("choice", "choices"):
         spec.append(f"choice={choice.name}")
     if kind == "lookup":
-        spec.append("targets={" + ", ".join(_targets(attr, navs, tables)) + "}")
+        spec.append("targets={" + ", ".join(_targets(attr, navs, sets)) + "}")
     if attr.max_length is not None and kind == "str":
         spec.append(f"max_length={attr.max_length}")
     if kind in ("int", "float", "decimal"):
@@ -182,10 +181,10 @@ def _field(
     )
 
 
-def _targets(attr: Attribute, navs: webapi.Navigations, tables: Mapping[str, Table]) -> list[str]:
+def _targets(attr: Attribute, navs: webapi.Navigations, sets: webapi.EntitySets) -> list[str]:
     return [
         f"{py_string(b.target)}: ({py_string(b.entity_set)}, {py_string(b.navigation)})"
-        for b in webapi.bindings(attr, navs, tables)
+        for b in webapi.bindings(attr, navs, sets)
     ]
 
 
@@ -242,7 +241,7 @@ def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
     return None
 
 
-def table_view(table: Table, tables: Mapping[str, Table]) -> TableView:
+def table_view(table: Table, sets: webapi.EntitySets) -> TableView:
     module_scope = Scope(taken=MODULE_NAMES)
     class_name = module_scope.claim(table.schema_name or table.logical_name, Case.PASCAL)
     enums: dict[str, EnumView] = {}
@@ -256,7 +255,7 @@ def table_view(table: Table, tables: Mapping[str, Table]) -> TableView:
     fields = [
         f
         for a in table.attributes
-        if (f := _field(a, table, class_scope, enums, navs=navs, tables=tables))
+        if (f := _field(a, table, class_scope, enums, navs=navs, sets=sets))
     ]
     const_scope = Scope()
     constants = [

@@ -297,7 +297,7 @@ def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
     return None
 
 
-def table_view(table: Table, tables: Mapping[str, Table], module: str, namespace: str) -> TableView:
+def table_view(table: Table, sets: webapi.EntitySets, module: str, namespace: str) -> TableView:
     scope = Scope(taken=MODULE_NAMES | RUNTIME_NAMES, reserved=RESERVED)
     enums = {a.logical_name: _enum(a, scope) for a in table.attributes if webapi.has_choices(a)}
     state_enum = next(
@@ -319,7 +319,7 @@ def table_view(table: Table, tables: Mapping[str, Table], module: str, namespace
     lookups: list[tuple[Attribute, list[webapi.Binding]]] = []
     for attr in columns:
         doc = _doc(attr.display_name, attr.description, webapi.limits_text(attr), indent="  ")
-        binds = webapi.bindings(attr, navs, tables)
+        binds = webapi.bindings(attr, navs, sets)
         if webapi.kind(attr) == "lookup" and (webapi.creatable(attr) or webapi.updatable(attr)):
             lookups.append((attr, binds))
         if webapi.readable(attr):

@@ -107,6 +107,24 @@ def entity_set_of(name: str, tables: Mapping[str, Table]) -> str:
     return entity_set(t) if t is not None else pluralize(name)
 
 
+class EntitySets:
+    """The entity sets of other tables, as a per-table renderer looks them up.
+
+    It records every lookup in ``reads``, so a cached render knows exactly
+    what else it depended on: it stays valid while each of those names still
+    has the entity set it had (see :mod:`generator.cache`).
+    """
+
+    def __init__(self, tables: Mapping[str, Table]) -> None:
+        self._tables = tables
+        self.reads: dict[str, str] = {}
+
+    def of(self, name: str) -> str:
+        value = entity_set_of(name, self._tables)
+        self.reads[name] = value
+        return value
+
+
 Navigations = dict[tuple[str, str], str]
 
 
@@ -137,12 +155,12 @@ class Binding:
         return f"{self.navigation}@odata.bind"
 
 
-def bindings(attr: Attribute, navs: Navigations, tables: Mapping[str, Table]) -> list[Binding]:
+def bindings(attr: Attribute, navs: Navigations, sets: EntitySets) -> list[Binding]:
     """One binding per target of a lookup, in target order."""
     return [
         Binding(
             target,
-            entity_set_of(target, tables),
+            sets.of(target),
             navs.get((attr.logical_name, target)) or lookup_navigation(attr, target),
         )
         for target in attr.targets
