@@ -147,14 +147,20 @@ def _from_table(section: Any, path: Path) -> Config:
     return replace(cfg, **values)
 
 
-def _python_table(section: Any, where: str) -> dict[str, str]:
+def _subtable(section: Any, where: str, known: set[str]) -> dict[str, Any]:
+    """``section`` when it is a table of only ``known`` settings."""
     if not isinstance(section, dict):
         raise ConfigError(f"{where} must be a table")
-    unknown = sorted(set(section) - {"package", "distribution"})
+    unknown = sorted(set(section) - known)
     if unknown:
         raise ConfigError(
-            f"{where}: unknown setting(s) {', '.join(unknown)}; known: distribution, package"
+            f"{where}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
         )
+    return section
+
+
+def _python_table(section: Any, where: str) -> dict[str, str]:
+    section = _subtable(section, where, {"package", "distribution"})
     out: dict[str, str] = {}
     package = section.get("package")
     if package is not None:
@@ -170,11 +176,7 @@ def _python_table(section: Any, where: str) -> dict[str, str]:
 
 
 def _typescript_table(section: Any, where: str) -> dict[str, str]:
-    if not isinstance(section, dict):
-        raise ConfigError(f"{where} must be a table")
-    unknown = sorted(set(section) - {"package"})
-    if unknown:
-        raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}; known: package")
+    section = _subtable(section, where, {"package"})
     package = section.get("package")
     if package is None:
         return {}
@@ -184,13 +186,7 @@ def _typescript_table(section: Any, where: str) -> dict[str, str]:
 
 
 def _diff_table(section: Any, where: str) -> dict[str, Any]:
-    if not isinstance(section, dict):
-        raise ConfigError(f"{where} must be a table")
-    unknown = sorted(set(section) - {"fail-on", "ignore"})
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown setting(s) {', '.join(unknown)}; known: fail-on, ignore"
-        )
+    section = _subtable(section, where, {"fail-on", "ignore"})
     out: dict[str, Any] = {}
     fail_on = section.get("fail-on")
     if fail_on is not None:

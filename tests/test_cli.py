@@ -194,6 +194,18 @@ def test_build_reads_tool_dvgen_and_flags_override_it(
         ('typescript = { package = "Not Valid" }', "'Not Valid' is not a valid npm package name"),
         ('typescript = { module = "x" }', "unknown setting(s) module; known: package"),
         ('python = { package = "class" }', "'class' is not a Python package name"),
+        ("cache = 3", "cache: expected a folder name, or false for no cache"),
+        ("diff = { when = 1 }", "unknown setting(s) when; known: fail-on, ignore"),
+        ('diff = { ignore = "x" }', "ignore: expected a list of { rule, subject"),
+        ('diff = { ignore = [{ rule = "x" }] }', "ignore[0]: rule and subject must be strings"),
+        (
+            'diff = { ignore = [{ rule = "column-removed", subject = "t.c", until = 1 }] }',
+            "ignore[0]: unknown key(s) until",
+        ),
+        (
+            'diff = { ignore = [{ rule = "column-removed", subject = "t.c", expires = 5 }] }',
+            "expires must be a date",
+        ),
     ],
 )
 def test_bad_config_exits_2_with_the_setting_named(
