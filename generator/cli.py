@@ -157,7 +157,11 @@ def _check(args: argparse.Namespace, config: Config) -> int:
     if result.failed(args.strict):
         _report(args, result)
         return EXIT_INPUT
-    check = check_output(config.output_dir, result.files)
+    try:
+        check = check_output(config.output_dir, result.files)
+    except UnsafePath as exc:
+        print(f"dvgen: {exc}", file=sys.stderr)
+        return EXIT_OUTPUT
     if args.format == "json":
         payload = {
             "ok": check.ok,
@@ -173,7 +177,7 @@ def _check(args: argparse.Namespace, config: Config) -> int:
             print(d.format(), file=sys.stderr)
     for line in check.lines():
         print(line)
-    out = config.output_dir
+    out = _relative(config.output_dir)
     if check.ok:
         if not args.quiet:
             print(f"dvgen: {out} is up to date ({len(result.files)} file(s))", file=sys.stderr)
@@ -250,12 +254,22 @@ def _report(args: argparse.Namespace, result: BuildResult) -> None:
         )
 
 
-def _cache_line(result: BuildResult) -> str:
+def _relative(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() + "/"
+    except ValueError:
+        return str(path)
+
+
+def _cache_line(result: BuildResult, shown: int = 8) -> str:
     c = result.cache
     rendered = sorted({t for names in c.rendered.values() for t in names})
+    names = ", ".join(rendered[:shown]) or "none"
+    if len(rendered) > shown:
+        names += f", and {len(rendered) - shown} more"
     return (
         f"parsed {c.pages_parsed} page(s), {c.pages_reused} from the cache; "
-        f"rendered {len(rendered)} table(s) ({', '.join(rendered) or 'none'}), "
+        f"rendered {len(rendered)} table(s) ({names}), "
         f"{c.renders_reused} module(s) from the cache"
     )
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.check import short_diff
+from generator.check import check_output, short_diff
 from generator.cli import build_parser, main
 from generator.exits import EXIT_INPUT, EXIT_OK
+from generator.write import UnsafePath
 from tests.helpers import ROOT, SCHEMA_DOCS
 
 SMS = "ce-omnichannel/msdyn_smsengagementctx.md"
@@ -133,3 +134,9 @@ def test_pre_commit_hooks_run_real_commands() -> None:
         assert args.command in ("build", "diff")
     check_hook = next(h for h in hooks if h["id"] == "dvgen-check")
     assert parser.parse_args(check_hook["entry"].split()[1:]).check is True
+
+
+def test_check_refuses_a_path_outside_the_output_folder(tmp_path: Path) -> None:
+    (tmp_path / "secret").write_text("x", encoding="utf-8")
+    with pytest.raises(UnsafePath, match="not a plain relative path"):
+        check_output(tmp_path / "out", {"../secret": b"x"})
