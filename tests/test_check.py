@@ -4,6 +4,7 @@ nothing) after a page changes, and lists stale, missing and extra files."""
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 from pathlib import Path
 
@@ -140,3 +141,24 @@ def test_check_refuses_a_path_outside_the_output_folder(tmp_path: Path) -> None:
     (tmp_path / "secret").write_text("x", encoding="utf-8")
     with pytest.raises(UnsafePath, match="not a plain relative path"):
         check_output(tmp_path / "out", {"../secret": b"x"})
+
+
+def test_readme_github_actions_example_runs_real_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```yaml\nname: dataverse bindings\n", 1)[1].split("```", 1)[0]
+    workflow = yaml.safe_load("name: dataverse bindings\n" + block)
+    steps = workflow["jobs"]["dvgen"]["steps"]
+    commands = [
+        line.strip()
+        for step in steps
+        for line in str(step.get("run", "")).splitlines()
+        if line.strip().startswith("dvgen ")
+    ]
+    assert len(commands) == 3  # check, the markdown comment, the failing annotations
+    parser = build_parser()
+    for command in commands:
+        argv = shlex.split(command.split(">")[0].replace("$BASE", "main"))[1:]
+        args = parser.parse_args(argv)
+        assert args.command in ("build", "diff")
+    assert any("--format github" in c for c in commands)
+    assert any("--format markdown" in c and "--fail-on never" in c for c in commands)
