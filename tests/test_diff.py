@@ -450,3 +450,17 @@ def test_model_side_round_trips_dump(tmp_path: Path, capsys: pytest.CaptureFixtu
         (tmp_path / "m" / f"{name}.yaml").write_text(dump_table(t), encoding="utf-8")
     code, out, _ = run(capsys, str(tmp_path / "m"), str(CORPUS / SMS_NEW), "--format", "json")
     assert code == EXIT_OK and json.loads(out)["summary"]["info"] == 1
+
+
+def test_markdown_stays_under_githubs_comment_limit() -> None:
+    changes = [
+        Change("column-added", f"t{i:04}", f"t{i:04}.c{j}", "column was added " + "x" * 60)
+        for i in range(400)
+        for j in range(5)
+    ]
+    md = render_markdown(DiffReport("o", "n", "breaking", changes=changes))
+    assert len(md) < 65_536
+    shown = md.count("| 🔵 info |")
+    assert 0 < shown < len(changes)
+    assert f"… and {len(changes) - shown} more change(s)" in md
+    assert "### dvgen diff: 2000 info" in md  # the summary still counts them all

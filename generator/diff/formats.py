@@ -93,17 +93,22 @@ def render_markdown(report: DiffReport) -> str:
         f"in {len(report.tables())} table(s).{verdict}",
     ]
     left = 0
-    for table in report.tables():
-        rows = [c for c in report.changes if c.table == table]
-        if left or sum(len(s) for s in lines) > MARKDOWN_LIMIT:
+    size = sum(len(line) + 1 for line in lines)
+    by_table: dict[str, list[Change]] = {}
+    for c in report.changes:
+        by_table.setdefault(c.table, []).append(c)
+    for table, rows in sorted(by_table.items()):
+        if left or size > MARKDOWN_LIMIT:
             left += len(rows)
             continue
-        lines += ["", f"#### {md_code(table)}", "", "| Severity | Change | Subject | Details |"]
-        lines.append("|---|---|---|---|")
-        lines += [
+        block = ["", f"#### {md_code(table)}", "", "| Severity | Change | Subject | Details |"]
+        block.append("|---|---|---|---|")
+        block += [
             f"| {_MD_ICON[c.severity]} | `{c.rule}` | {md_code(_item(c))} | {md_text(c.message)} |"
             for c in rows
         ]
+        lines += block
+        size += sum(len(line) + 1 for line in block)
     if left:
         lines += ["", f"… and {left} more change(s): run `dvgen diff` for the full list."]
     if report.ignored:
