@@ -21,6 +21,7 @@ from generator.merge import merge_pages
 from generator.model import Table
 from generator.modelio import dump_table, json_schema
 from generator.parse import ParsedPage
+from generator.parse.source import read_bytes
 from generator.targets.odata import metadata_files
 from generator.targets.python_files import python_package
 from generator.targets.typescript_files import typescript_package
@@ -55,12 +56,8 @@ def parse_pages(
     for i, page in enumerate(pages):
         if progress is not None:
             progress(i, len(pages), page.display)
-        try:
-            data = page.path.read_bytes()
-        except OSError as exc:
-            diags.error("DV001", f"cannot read the page: {exc.strerror or exc}", page.display)
-            continue
-        parsed = memo.parse(data, page.source_path, page.display, diags)
+        data = read_bytes(page.path, page.display, diags)
+        parsed = None if data is None else memo.parse(data, page.source_path, page.display, diags)
         if parsed is not None:
             out.append(parsed)
     if progress is not None:

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from generator.build import BuildResult, generate
+from generator.build import BuildResult, generate, parse_pages
 from generator.config import Config
 from generator.diagnostics import Diagnostics
 from generator.inputs import collect
 from generator.merge import merge_pages
 from generator.model import Table
-from generator.parse import ParsedPage, parse_file
+from generator.parse import ParsedPage
 from generator.parse.markdown import parse_markdown
 from generator.parse.page import new_context, parse_page
 from generator.parse.source import read_page
@@ -63,11 +63,7 @@ def build_tables(*specs: Path) -> tuple[dict[str, Table], Diagnostics]:
     """What a build of these files/folders would model (nothing written)."""
     diags = Diagnostics()
     pages = collect([str(s) for s in specs], ROOT, diags)
-    parsed = [
-        p
-        for p in (parse_file(pg.path, pg.source_path, pg.display, diags) for pg in pages)
-        if p is not None
-    ]
+    parsed = parse_pages(pages, diags)
     return merge_pages(parsed, diags, {p.source_path: p.display for p in pages}), diags
 
 

@@ -43,14 +43,19 @@ def _fixer_config() -> ftfy.TextFixerConfig:
     )
 
 
-def read_page(path: Path, display: str, diags: Diagnostics) -> PageText | None:
-    """The page's repaired text, or ``None`` after an error diagnostic."""
+def read_bytes(path: Path, display: str, diags: Diagnostics) -> bytes | None:
+    """The page's bytes, or ``None`` after an error diagnostic."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         diags.error("DV001", f"cannot read the page: {exc.strerror or exc}", display)
         return None
-    return decode_page(data, display, diags)
+
+
+def read_page(path: Path, display: str, diags: Diagnostics) -> PageText | None:
+    """The page's repaired text, or ``None`` after an error diagnostic."""
+    data = read_bytes(path, display, diags)
+    return None if data is None else decode_page(data, display, diags)
 
 
 def decode_page(data: bytes, display: str, diags: Diagnostics) -> PageText | None:
