@@ -98,13 +98,15 @@ def commit(out_dir: Path, files: Mapping[str, bytes]) -> WriteReport:
     recover(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     old_managed = read_manifest(out_dir) if out_dir.is_dir() else set()
-    if _up_to_date(out_dir, files, old_managed):
+    wanted = {**files, MANIFEST: manifest_bytes(files)}
+    same = _already_there(out_dir, wanted)  # each old file read once, here
+    if len(same) == len(wanted) and old_managed <= set(files):
         report.unchanged = sorted(files)
         return report  # nothing to do: the folder is not even swapped
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
         os.chmod(staging, _dir_mode(out_dir))
-        _stage(out_dir, staging, files, old_managed, report)
+        _stage(out_dir, staging, wanted, old_managed, same=same, report=report)
         if out_dir.exists():
             backup = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
             os.rename(out_dir, backup)
@@ -125,51 +127,47 @@ def commit(out_dir: Path, files: Mapping[str, bytes]) -> WriteReport:
 def _stage(
     out_dir: Path,
     staging: Path,
-    files: Mapping[str, bytes],
+    wanted: Mapping[str, bytes],
     old_managed: set[str],
+    *,
+    same: set[str],
     report: WriteReport,
 ) -> None:
+    """Fill ``staging``: user files and ``same`` files hard-linked from
+    ``out_dir`` (content and mtime kept), the rest of ``wanted`` written."""
     if out_dir.is_dir():
         for path in sorted(out_dir.rglob("*")):
             if not path.is_file() or path.is_symlink():
                 continue
             rel = path.relative_to(out_dir).as_posix()
-            if rel == MANIFEST or rel in files:
+            if rel in wanted:
                 continue
             if rel in old_managed:
                 report.removed.append(rel)
                 continue
             _place(path, staging / rel)
             report.kept.append(rel)
-    for rel in sorted(files):
-        if _carry(out_dir / rel, staging / rel, files[rel]):
-            report.unchanged.append(rel)
+    for rel in sorted(wanted):
+        target = staging / rel
+        if rel in same:
+            _place(out_dir / rel, target)
         else:
-            report.written.append(rel)
-    _carry(out_dir / MANIFEST, staging / MANIFEST, manifest_bytes(files))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _write(target, wanted[rel])
+        if rel != MANIFEST:
+            (report.unchanged if rel in same else report.written).append(rel)
 
 
-def _carry(old: Path, target: Path, data: bytes) -> bool:
-    """Put ``data`` at ``target``: linked from ``old`` when it already holds
-    exactly that (True: content and mtime kept), else written (False)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if old.is_file() and not old.is_symlink() and _same(old, data):
-        _place(old, target)
-        return True
-    _write(target, data)
-    return False
-
-
-def _up_to_date(out_dir: Path, files: Mapping[str, bytes], old_managed: set[str]) -> bool:
-    """True when ``out_dir`` already holds exactly ``files`` and nothing to remove."""
-    if not out_dir.is_dir() or not old_managed <= set(files):
-        return False
-    if not _same(out_dir / MANIFEST, manifest_bytes(files)):
-        return False
-    return all(
-        not (out_dir / rel).is_symlink() and _same(out_dir / rel, data)
-        for rel, data in files.items()
-    )
+def _already_there(out_dir: Path, wanted: Mapping[str, bytes]) -> set[str]:
+    """The paths of ``wanted`` that ``out_dir`` already holds byte for byte
+    (as regular files, not symlinks)."""
+    if not out_dir.is_dir():
+        return set()
+    return {
+        rel
+        for rel, data in wanted.items()
+        if not (out_dir / rel).is_symlink() and _same(out_dir / rel, data)
+    }
 
 
 def _dir_mode(out_dir: Path) -> int:
