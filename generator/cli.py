@@ -30,6 +30,7 @@ from generator.exits import (
     EXIT_OUTPUT,
     EXIT_USAGE,
 )
+from generator.inputs import display_path
 from generator.write import UnsafePath
 
 PROGRESS_MIN_PAGES = 10
@@ -177,7 +178,7 @@ def _check(args: argparse.Namespace, config: Config) -> int:
             print(d.format(), file=sys.stderr)
     for line in check.lines():
         print(line)
-    out = _relative(config.output_dir)
+    out = display_path(config.output_dir) + "/"
     if check.ok:
         if not args.quiet:
             print(f"dvgen: {out} is up to date ({len(result.files)} file(s))", file=sys.stderr)
@@ -252,13 +253,6 @@ def _report(args: argparse.Namespace, result: BuildResult) -> None:
             + (f"; {summary}" if summary else ""),
             file=sys.stderr,
         )
-
-
-def _relative(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() + "/"
-    except ValueError:
-        return str(path)
 
 
 def _cache_line(result: BuildResult, shown: int = 8) -> str:

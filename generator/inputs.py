@@ -24,7 +24,9 @@ class InputPage:
     display: str  # as shown in diagnostics: relative to where dvgen runs, if below it
 
 
-def _display(path: Path, cwd: Path) -> str:
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """``path`` as dvgen shows it: relative to where dvgen runs when below it."""
+    cwd = cwd or Path.cwd()
     try:
         return path.resolve().relative_to(cwd.resolve()).as_posix()
     except ValueError:
@@ -57,7 +59,7 @@ def collect(specs: Iterable[str], base: Path, diags: Diagnostics) -> list[InputP
             continue
         for path, root in pairs:
             rel = path.relative_to(root).as_posix()
-            page = InputPage(path, rel, _display(path, cwd))
+            page = InputPage(path, rel, display_path(path, cwd))
             other = found.get(rel)
             if other is not None and other.path.resolve() != path.resolve():
                 diags.error(

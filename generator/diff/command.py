@@ -15,6 +15,7 @@ from generator.diff.ignore import IgnoreEntry, IgnoreError, parse_ignore_file
 from generator.diff.report import diff
 from generator.diff.sources import DiffInputError, Side, load_side
 from generator.exits import EXIT_CODES, EXIT_DIFF, EXIT_INPUT, EXIT_OK, EXIT_USAGE
+from generator.inputs import display_path
 
 IGNORE_FILE = ".dvgen-ignore"
 
@@ -72,14 +73,7 @@ def _ignore_entries(args: argparse.Namespace, base: Path) -> list[IgnoreEntry]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise IgnoreError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    return parse_ignore_file(text, _shown(path))
-
-
-def _shown(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return parse_ignore_file(text, display_path(path))
 
 
 def _notes(side: Side, args: argparse.Namespace) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.config import Config
 from generator.diagnostics import Diagnostics
-from generator.inputs import PAGE_SUFFIXES, collect
+from generator.inputs import PAGE_SUFFIXES, collect, display_path
 from generator.merge import merge_pages
 from generator.model import Table
 from generator.modelio import ModelError, load_table
@@ -200,7 +200,7 @@ def _from_git(spec: str, config: Config) -> Side:
         blobs = _cat(top, pages)
         diags = Diagnostics()
         items = [
-            _Blob(f"{rev}:{path}", _here(top / path), blobs[oid], _under(path, roots))
+            _Blob(f"{rev}:{path}", display_path(top / path), blobs[oid], _under(path, roots))
             for oid, path in pages
         ]
         return _from_pages(spec, items, diags)
@@ -209,21 +209,14 @@ def _from_git(spec: str, config: Config) -> Side:
     if models:
         blobs = _cat(top, models)
         return _from_models(
-            spec, [_Blob(f"{rev}:{path}", _here(top / path), blobs[oid]) for oid, path in models]
+            spec,
+            [_Blob(f"{rev}:{path}", display_path(top / path), blobs[oid]) for oid, path in models],
         )
     wanted = ", ".join(f"{r}/" for r in roots) or "(nothing inside the repository)"
     raise DiffInputError(
         f"{spec}: {rev} has no pages under {wanted}"
         + ("" if inner else f" and no models under {model_root}/")
     )
-
-
-def _here(path: Path) -> str:
-    """``path`` relative to where dvgen runs (as CI annotations want it), if below it."""
-    try:
-        return path.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _magic(spec: str) -> bool:
