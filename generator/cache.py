@@ -17,7 +17,8 @@ A build rewrites only what changed; entries it did not use are deleted when
 it saves, so the cache holds one build's worth. It is JSON, never code: a
 damaged or foreign entry is ignored and recomputed. Deleting the folder is
 always safe; ``--no-cache`` ignores it; ``build --check`` reads it but never
-writes it.
+writes it. ``dvgen diff`` parses its pages through it too, and adds them
+without pruning, so a diff in CI never costs the next build its cache.
 """
 
 from __future__ import annotations

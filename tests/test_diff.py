@@ -18,6 +18,7 @@ from rich.console import Console
 from syrupy.assertion import SnapshotAssertion
 
 from generator.cli import main
+from generator.config import CACHE_ENV
 from generator.diff.compare import Change
 from generator.diff.formats import md_code, md_text, render_github, render_markdown, render_text
 from generator.diff.ignore import IgnoreEntry, IgnoreError, apply, parse_ignore_file
@@ -464,3 +465,31 @@ def test_markdown_stays_under_githubs_comment_limit() -> None:
     assert 0 < shown < len(changes)
     assert f"… and {len(changes) - shown} more change(s)" in md
     assert "### dvgen diff: 2000 info" in md  # the summary still counts them all
+
+
+def test_diff_parses_through_the_build_cache_without_pruning_it(
+    capsys: pytest.CaptureFixture[str],
+    in_corpus: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv(CACHE_ENV, str(cache))
+    (cache / "v1" / "render").mkdir(parents=True)
+    (cache / "v1" / "render" / "kept").write_text("{}", encoding="utf-8")
+    first = run(capsys, SMS_NEW, SMS_OLD, "--config", str(in_corpus), "--format", "json")
+    pages = sorted((cache / "v1" / "pages").iterdir())
+    assert len(pages) == 2  # one entry per page read
+    assert (cache / "v1" / "render" / "kept").exists()  # a build's entries survive a diff
+    for page in pages:  # the second diff reads the cached pages: prove it by editing one
+        entry = json.loads(page.read_text(encoding="utf-8"))
+        if entry["table"]["sources"][0]["path"] == "4e2993d.md":
+            entry["table"]["description"] = "from the cache"
+            page.write_text(json.dumps(entry), encoding="utf-8")
+    _, second = diff_json(capsys, SMS_NEW, SMS_OLD, "--config", str(in_corpus))
+    rules = [c["rule"] for c in second["changes"]]
+    assert rules == ["column-removed", "table-description-changed"]
+    assert second["changes"][1]["old"] == "from the cache"
+    _, cold = diff_json(capsys, SMS_NEW, SMS_OLD, "--config", str(in_corpus), "--no-cache")
+    assert cold["changes"] == json.loads(first[1])["changes"]
+    assert sorted((cache / "v1" / "pages").iterdir()) == pages

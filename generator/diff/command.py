@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console
 
+from generator.cache import BuildCache, Memo
 from generator.config import FAIL_ON, ConfigError, load_config
 from generator.diff.formats import RENDERERS, render_text
 from generator.diff.ignore import IgnoreEntry, IgnoreError, parse_ignore_file
@@ -56,6 +57,9 @@ def add_diff_parser(sub: Any) -> None:
     )
     d.add_argument("--ignore-file", type=Path, metavar="FILE", help=f"instead of ./{IGNORE_FILE}")
     d.add_argument("--config", type=Path, help="pyproject.toml to read [tool.dvgen] from")
+    d.add_argument(
+        "--no-cache", action="store_true", help="parse every page, ignoring .dvgen-cache/"
+    )
     d.add_argument("-v", "--verbose", action="store_true", help="also print page warnings")
     d.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
     d.add_argument("--debug", action="store_true", help="show tracebacks (for bug reports)")
@@ -90,12 +94,16 @@ def run_diff(args: argparse.Namespace) -> int:
     except (ConfigError, IgnoreError) as exc:
         _say(str(exc))
         return EXIT_USAGE
+    cache = None if args.no_cache else config.cache_dir
+    memo = BuildCache(cache) if cache else Memo()
     try:
-        old = load_side(args.old, config)
-        new = load_side(args.new, config)
+        old = load_side(args.old, config, memo)
+        new = load_side(args.new, config, memo)
     except DiffInputError as exc:
         _say(f"cannot compute the diff: {exc}")
         return EXIT_DIFF
+    finally:
+        memo.save(prune=False)  # the build's entries stay; the pages read here join them
     _notes(old, args)
     _notes(new, args)
     report = diff(old, new, fail_on=args.fail_on or config.diff_fail_on, ignore=entries)

@@ -18,13 +18,14 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from generator.cache import Memo
 from generator.config import Config
 from generator.diagnostics import Diagnostics
 from generator.inputs import PAGE_SUFFIXES, collect, display_path
 from generator.merge import merge_pages
 from generator.model import Table
 from generator.modelio import ModelError, load_table
-from generator.parse import ParsedPage, parse_bytes
+from generator.parse import ParsedPage
 from generator.write import MANIFEST
 
 MODEL_SUFFIXES = (".yaml", ".yml")
@@ -56,10 +57,12 @@ class Side:
     texts: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
 
-def load_side(spec: str, config: Config) -> Side:
-    """Read ``spec`` (a path, or ``git:REV[:PATH]``) into a :class:`Side`."""
+def load_side(spec: str, config: Config, memo: Memo | None = None) -> Side:
+    """Read ``spec`` (a path, or ``git:REV[:PATH]``) into a :class:`Side`;
+    pages are parsed through ``memo`` (a build's cache reuses what it parsed)."""
+    memo = memo or Memo()
     if spec.startswith("git:"):
-        return _from_git(spec, config)
+        return _from_git(spec, config, memo)
     path = Path(spec)
     if not path.exists():
         raise DiffInputError(
@@ -69,14 +72,14 @@ def load_side(spec: str, config: Config) -> Side:
         if path.suffix.lower() in MODEL_SUFFIXES:
             return _from_models(spec, [_file_blob(path)])
         if path.suffix.lower() in PAGE_SUFFIXES:
-            return _from_page_files(spec, path)
+            return _from_page_files(spec, path, memo)
         raise DiffInputError(f"{spec}: expected a page (*.md) or a model (*.yaml)")
     models = _model_folder(path)
     if models is not None:
         return _from_models(spec, [_file_blob(p) for p in models])
     if not any(p.suffix.lower() in PAGE_SUFFIXES for p in path.rglob("*") if p.is_file()):
         raise DiffInputError(f"{spec}: holds no pages (*.md) and no models (*.yaml)")
-    return _from_page_files(spec, path)
+    return _from_page_files(spec, path, memo)
 
 
 def _read(path: Path) -> bytes:
@@ -120,21 +123,21 @@ def _from_models(label: str, files: list[_Blob]) -> Side:
     return side
 
 
-def _from_page_files(label: str, path: Path) -> Side:
+def _from_page_files(label: str, path: Path, memo: Memo) -> Side:
     diags = Diagnostics()
     pages = collect([str(path)], Path.cwd(), diags)
     blobs = [_file_blob(p.path, p.display, p.source_path) for p in pages]
-    return _from_pages(label, blobs, diags)
+    return _from_pages(label, blobs, diags, memo)
 
 
-def _from_pages(label: str, blobs: list[_Blob], diags: Diagnostics) -> Side:
+def _from_pages(label: str, blobs: list[_Blob], diags: Diagnostics, memo: Memo) -> Side:
     """Parse and merge pages, as a build would."""
     side = Side(label, diagnostics=diags)
     parsed: list[ParsedPage] = []
     text_of: dict[str, tuple[str, list[str]]] = {}
     display: dict[str, str] = {}
     for b in blobs:
-        page = parse_bytes(b.data, b.source_path, b.display, diags)
+        page = memo.parse(b.data, b.source_path, b.display, diags)
         display[b.source_path] = b.display
         if page is not None:
             parsed.append(page)
@@ -176,7 +179,7 @@ def _git(root: Path, *args: str, data: bytes | None = None) -> bytes:
     return run.stdout
 
 
-def _from_git(spec: str, config: Config) -> Side:
+def _from_git(spec: str, config: Config, memo: Memo) -> Side:
     rev, _, inner = spec[len("git:") :].partition(":")
     if not rev or not _REV.match(rev) or rev.startswith("-"):
         raise DiffInputError(
@@ -203,7 +206,7 @@ def _from_git(spec: str, config: Config) -> Side:
             _Blob(f"{rev}:{path}", display_path(top / path), blobs[oid], _under(path, roots))
             for oid, path in pages
         ]
-        return _from_pages(spec, items, diags)
+        return _from_pages(spec, items, diags, memo)
     model_root = _repo_path(config.output_dir / "model", top) if not inner else roots[0]
     models = _ls(top, commit, [model_root] if model_root else [], MODEL_SUFFIXES)
     if models:
