@@ -10,8 +10,7 @@ on, so an entry is either exactly right or never looked up:
 * ``render/``: one table's rendered module for one target, keyed by the
   table's model, the target's settings and dvgen's code, and valid only while
   every other table it looked up still has the entity set it had then
-  (:class:`generator.targets.webapi.EntitySets` records those reads);
-* ``black/``: black's output for a source it formatted before.
+  (:class:`generator.targets.webapi.EntitySets` records those reads).
 
 A build rewrites only what changed; entries it did not use are deleted when
 it saves, so the cache holds one build's worth. It is JSON, never code: a
@@ -37,11 +36,13 @@ from generator import __version__
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.model import Table
 from generator.parse import ParsedPage, parse_bytes
-from generator.render import TEMPLATES, format_python
+from generator.render import TEMPLATES
 from generator.targets.webapi import EntitySets, entity_set_of
+from generator.timing import CLOCK
 
 CACHE_DIR = ".dvgen-cache"
 LAYOUT = "v1"
+KINDS = ("pages", "render")
 _GENERATOR = Path(__file__).resolve().parent
 _TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -110,9 +111,6 @@ class Memo:
         self.stats.rendered.setdefault(target, []).append(table.logical_name)
         return fn(EntitySets(tables))
 
-    def format_python(self, source: str) -> str:
-        return format_python(source)
-
     def save(self, *, prune: bool = True) -> None:
         """Nothing to keep."""
 
@@ -136,10 +134,11 @@ class BuildCache(Memo):
         self._used.add(rel)
         if rel in self._new:
             return self._new[rel]
-        try:
-            return json.loads((self.root / rel).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
+        with CLOCK.stage("cache"):
+            try:
+                return json.loads((self.root / rel).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return None
 
     def _store(self, rel: str, value: Any) -> None:
         self._used.add(rel)
@@ -202,15 +201,6 @@ class BuildCache(Memo):
         self._store(rel, {"deps": sets.reads, "result": result})
         return result
 
-    def format_python(self, source: str) -> str:
-        rel = "black/" + _key(self._code, source)
-        entry = self._load(rel)
-        if isinstance(entry, str):
-            return entry
-        formatted = format_python(source)
-        self._store(rel, formatted)
-        return formatted
-
     # -- saving --------------------------------------------------------------------
 
     def save(self, *, prune: bool = True) -> None:
@@ -222,7 +212,7 @@ class BuildCache(Memo):
             self._prepare()
             for rel, value in sorted(self._new.items()):
                 _write_atomic(self.root / rel, json.dumps(value, ensure_ascii=False))
-            for kind in ("pages", "render", "black") if prune else ():
+            for kind in KINDS if prune else ():
                 folder = self.root / kind
                 for path in folder.iterdir() if folder.is_dir() else ():
                     if f"{kind}/{path.name}" not in self._used:
@@ -231,7 +221,7 @@ class BuildCache(Memo):
             pass  # a cache that cannot be written costs speed, never a build
 
     def _prepare(self) -> None:
-        for kind in ("pages", "render", "black"):
+        for kind in KINDS:
             (self.root / kind).mkdir(parents=True, exist_ok=True)
         tag = self.folder / "CACHEDIR.TAG"
         if not tag.exists():

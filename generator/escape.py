@@ -21,13 +21,22 @@ def one_line(text: str) -> str:
 
 
 def py_string(text: str) -> str:
-    """A Python string literal holding exactly ``text`` (double-quoted)."""
-    out = ['"']
+    """A Python string literal holding exactly ``text``.
+
+    Double-quoted, unless ``text`` holds more double quotes than single ones:
+    then single-quoted, as black would write it (fewer backslashes).
+    """
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    return quote + _escape(text, quote) + quote
+
+
+def _escape(text: str, quote: str) -> str:
+    out = []
     for ch in text:
         if ch == "\\":
             out.append("\\\\")
-        elif ch == '"':
-            out.append('\\"')
+        elif ch == quote:
+            out.append("\\" + quote)
         elif ch == "\n":
             out.append("\\n")
         elif ch == "\r":
@@ -38,7 +47,6 @@ def py_string(text: str) -> str:
             out.append(_escape_code(ord(ch)))
         else:
             out.append(ch)
-    out.append('"')
     return "".join(out)
 
 
@@ -58,7 +66,7 @@ def py_docstring(text: str) -> str:
     characters become escapes; every kind of line break becomes a plain one,
     and trailing spaces are dropped.
     """
-    lines = [py_string(raw.rstrip())[1:-1] for raw in _LINE_BREAKS.split(text)]
+    lines = [_escape(raw.rstrip(), '"') for raw in _LINE_BREAKS.split(text)]
     return "\n".join(lines).strip("\n")
 
 

@@ -15,13 +15,16 @@ import black
 import jinja2
 from black.mode import Mode, TargetVersion
 
+from generator.pyformat import assign
+from generator.timing import CLOCK
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _BLACK = Mode(target_versions={TargetVersion.PY311}, line_length=100)
 
 
 @cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -29,6 +32,8 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,  # every value is escaped for its spot before it gets here
     )
+    env.globals["assign"] = assign  # Python statements laid out as black would
+    return env
 
 
 def render(template: str, **context: object) -> str:
@@ -36,4 +41,5 @@ def render(template: str, **context: object) -> str:
 
 
 def format_python(source: str) -> str:
-    return black.format_str(source, mode=_BLACK)
+    with CLOCK.stage("format"):
+        return black.format_str(source, mode=_BLACK)

@@ -186,7 +186,7 @@ def test_vanished_table_files_go_but_user_files_stay(built: Path) -> None:
 def test_a_damaged_cache_is_ignored(built: Path) -> None:
     project = built
     for entry in (project / ".dvgen-cache").rglob("*"):
-        if entry.is_file() and entry.parent.name in ("pages", "render", "black"):
+        if entry.is_file() and entry.parent.name in ("pages", "render"):
             entry.write_text(json.dumps({"table": {"logical_name": 5}, "deps": []}))
     (project / "generated").rename(project / "old")
     again = build(project)

@@ -15,9 +15,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from generator.escape import py_comment, py_docstring, py_string
+from generator.escape import py_docstring, py_string
 from generator.model import Attribute, Message, Option, Table
 from generator.naming import PYTHON_RESERVED, Case, Scope
+from generator.pyformat import (
+    INDENT,
+    Atom,
+    Brackets,
+    Chain,
+    Node,
+    Pair,
+    assign,
+    call,
+    dict_of,
+    docstring,
+    layout,
+    py_number,
+)
+from generator.pyformat import tuple_of as py_tuple
 from generator.targets import webapi
 
 #: Names every generated module defines or imports at module level.
@@ -68,7 +83,7 @@ _ANNOTATION = {
 @dataclass(slots=True)
 class EnumView:
     name: str
-    doc: str
+    doc: str  # the docstring literal, at class-body indent
     members: list[tuple[str, int, str]]  # (member, value, label literal)
     states: list[tuple[int, int]] = field(default_factory=list)  # status value -> state value
 
@@ -79,23 +94,36 @@ class FieldView:
     wire: str
     annotation: str
     required: bool
-    doc: str
-    spec: str  # the _runtime.Column(...) expression
+    doc: str  # escaped text of the attribute docstring
+    spec: Node  # the _runtime.Column(...) expression
 
 
 @dataclass(slots=True)
 class MessageView:
     name: str
-    doc: str
-    signature: str
-    body: str  # the return expression
+    doc: str  # the docstring literal, at function-body indent
+    params: tuple[str, ...]
+    body: Node  # the return expression
+
+    @property
+    def signature(self) -> str:
+        """The ``def`` line(s), laid out as black leaves them."""
+        head = Brackets(
+            f"def {self.name}(", ") -> _runtime.Request:", tuple(map(Atom, self.params))
+        )
+        return layout(head)
+
+    @property
+    def returns(self) -> str:
+        return layout(self.body, INDENT, "return ")
 
 
 @dataclass(slots=True)
 class TableView:
     module: str
     class_name: str
-    doc: str
+    module_doc: str  # docstring literals
+    class_doc: str
     logical_name: str
     schema_name: str
     entity_set: str
@@ -103,13 +131,22 @@ class TableView:
     primary_name: str
     fields: list[FieldView]
     enums: list[EnumView]
-    constants: list[tuple[str, str, str]]  # (name, wire literal, comment)
+    constants: list[str]  # ``NAME: Final = "wire"`` statements of the Columns class
     messages: list[MessageView]
     imports: list[str]
+
+    @property
+    def columns(self) -> str:
+        """The ``COLUMNS`` assignment, laid out as black leaves it."""
+        return layout(py_tuple(*(f.spec for f in self.fields)), "", f"{self.class_name}.COLUMNS = ")
 
 
 def _doc(*parts: str | None) -> str:
     return py_docstring("\n\n".join(p for p in parts if p))
+
+
+def _docstring(indent: str, *parts: str | None) -> str:
+    return docstring(_doc(*parts), indent)
 
 
 def _enum(attr: Attribute, scope: Scope) -> EnumView:
@@ -122,7 +159,8 @@ def _enum(attr: Attribute, scope: Scope) -> EnumView:
         out.append((member, opt.value, py_string(opt.label or str(opt.value))))
         if opt.state is not None:
             states.append((opt.value, opt.state))
-    doc = _doc(f"Choices of {attr.display_name or attr.logical_name} ({attr.logical_name}).")
+    title = attr.display_name or attr.logical_name
+    doc = _docstring(INDENT, f"Choices of {title} ({attr.logical_name}).")
     return EnumView(name, doc, out, states)
 
 
@@ -154,7 +192,7 @@ def _field(
         annotation = _ANNOTATION[kind]
     create, update = webapi.creatable(attr), webapi.updatable(attr)
     required = webapi.required_on_create(attr, table)
-    spec = [py_string(name), py_string(attr.logical_name), py_string(kind)]
+    spec: list[Node | str] = [py_string(name), py_string(attr.logical_name), py_string(kind)]
     if not create:
         spec.append("create=False")
     if not update:
@@ -162,14 +200,14 @@ def _field(
     if choice is not None and kind in ("choice", "choices"):
         spec.append(f"choice={choice.name}")
     if kind == "lookup":
-        spec.append("targets={" + ", ".join(_targets(attr, navs, sets)) + "}")
+        spec.append(Pair("targets=", dict_of(_targets(attr, navs, sets))))
     if attr.max_length is not None and kind == "str":
         spec.append(f"max_length={attr.max_length}")
     if kind in ("int", "float", "decimal"):
         for key in ("min_value", "max_value"):
             limit = getattr(attr, key)
             if limit is not None:
-                spec.append(f"{key}={limit!r}")
+                spec.append(f"{key}={py_number(limit)}")
     limits = webapi.limits_text(attr)
     return FieldView(
         name=name,
@@ -177,30 +215,34 @@ def _field(
         annotation=annotation if required else f"{annotation} | None",
         required=required,
         doc=_doc(attr.display_name, attr.description, limits),
-        spec=f"_runtime.Column({', '.join(spec)})",
+        spec=call("_runtime.Column", *spec),
     )
 
 
-def _targets(attr: Attribute, navs: webapi.Navigations, sets: webapi.EntitySets) -> list[str]:
+def _targets(
+    attr: Attribute, navs: webapi.Navigations, sets: webapi.EntitySets
+) -> list[tuple[str, Node]]:
     return [
-        f"{py_string(b.target)}: ({py_string(b.entity_set)}, {py_string(b.navigation)})"
+        (py_string(b.target), py_tuple(py_string(b.entity_set), py_string(b.navigation)))
         for b in webapi.bindings(attr, navs, sets)
     ]
 
 
 def _ref_message(kind: str, name: str, message: str, entity_set: str) -> MessageView:
     """Associate / Disassociate: the ``$ref`` endpoint of a navigation property."""
-    doc = _doc(
+    doc = _docstring(
+        INDENT,
         f"Build the Web API request for the {message} message.",
         "``related`` is the other row's URL relative to the service root, "
         "such as ``accounts(00000000-0000-0000-0000-000000000001)``.",
     )
-    params = "key: uuid.UUID, navigation: str, related: str"
-    url = f'{py_string(entity_set + "(")} + str(key) + ")/" + navigation + "/$ref"'
+    params = ("key: uuid.UUID", "navigation: str", "related: str")
+    url = (py_string(entity_set + "("), "str(key)", '")/"', "navigation", '"/$ref"')
     if kind == "associate":
-        body = f'_runtime.Request("POST", {url}, {{"@odata.id": related}})'
+        related = dict_of([('"@odata.id"', "related")])
+        body = call("_runtime.Request", '"POST"', Chain(url), related)
     else:
-        body = f'_runtime.Request("DELETE", {url} + "?$id=" + related)'
+        body = call("_runtime.Request", '"DELETE"', Chain((*url, '"?$id="', "related")))
     return MessageView(name, doc, params, body)
 
 
@@ -209,34 +251,32 @@ def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
     if op is None:
         return None
     name = scope.claim(msg.name + " request", Case.SNAKE, fallback="message request")
-    doc = _doc(f"Build the Web API request for the {msg.name} message.")
+    doc = _docstring(INDENT, f"Build the Web API request for the {msg.name} message.")
     if op.kind == "http" and op.method and op.path:
         path = op.path
+        params: tuple[str, ...] = ()
         if "{" in path:
             # the only placeholder Dataverse pages use is the table's key
             before, _, rest = path.partition("{")
             after = rest.partition("}")[2]
-            url = f"{py_string(before)} + str(key) + {py_string(after)}"
-            params = "key: uuid.UUID"
+            url: str | Chain = Chain((py_string(before), "str(key)", py_string(after)))
+            params = ("key: uuid.UUID",)
         else:
-            url, params = py_string(path), ""
-        has_body = op.method in ("POST", "PATCH", "PUT")
-        if has_body:
-            params = ", ".join(p for p in (params, "body: Mapping[str, object]") if p)
-        body = (
-            f"_runtime.Request({py_string(op.method)}, {url}{', dict(body)' if has_body else ''})"
-        )
-        return MessageView(name, doc, params, body)
+            url = py_string(path)
+        args: list[Node | str] = [py_string(op.method), url]
+        if op.method in ("POST", "PATCH", "PUT"):
+            params += ("body: Mapping[str, object]",)
+            args.append("dict(body)")
+        return MessageView(name, doc, params, call("_runtime.Request", *args))
     if op.kind in ("associate", "disassociate"):
         return _ref_message(op.kind, name, msg.name, entity_set)
     if op.kind in ("action", "function") and op.name:
-        params = "parameters: Mapping[str, object] | None = None"
+        params = ("parameters: Mapping[str, object] | None = None",)
         if op.kind == "action":
-            body = f'_runtime.Request("POST", {py_string(op.name)}, dict(parameters or {{}}))'
+            body = call("_runtime.Request", '"POST"', py_string(op.name), "dict(parameters or {})")
         else:
-            body = (
-                f'_runtime.Request("GET", _runtime.operation_url({py_string(op.name)}, parameters))'
-            )
+            url_call = call("_runtime.operation_url", py_string(op.name), "parameters")
+            body = call("_runtime.Request", '"GET"', url_call)
         return MessageView(name, doc, params, body)
     return None
 
@@ -259,13 +299,13 @@ def table_view(table: Table, sets: webapi.EntitySets) -> TableView:
     ]
     const_scope = Scope()
     constants = [
-        (const_scope.claim(f.name, Case.UPPER), py_string(f.wire), py_comment(f.wire))
+        assign(f"{const_scope.claim(f.name, Case.UPPER)}: Final", py_string(f.wire), 2 * INDENT)
         for f in fields
     ]
     entity_set = webapi.entity_set(table)
     messages = [m for msg in table.messages if (m := _message(msg, module_scope, entity_set))]
     title = table.display_name or table.logical_name
-    used = " ".join([f.annotation for f in fields] + [m.signature for m in messages])
+    used = " ".join([f.annotation for f in fields] + [p for m in messages for p in m.params])
     imports = ["dataclasses"] + [
         m for m in ("datetime", "decimal", "enum", "uuid") if f"{m}." in used
     ]
@@ -274,7 +314,8 @@ def table_view(table: Table, sets: webapi.EntitySets) -> TableView:
     return TableView(
         module=Scope(taken=MODULE_NAMES).claim(table.logical_name, Case.SNAKE),
         class_name=class_name,
-        doc=_doc(f"{title} ({table.logical_name}).", table.description),
+        module_doc=_docstring("", f"{title} ({table.logical_name}).", table.description),
+        class_doc=_docstring(INDENT, f"{title} ({table.logical_name}).", table.description),
         logical_name=py_string(table.logical_name),
         schema_name=py_string(table.schema_name) if table.schema_name else "None",
         entity_set=py_string(entity_set),

@@ -22,8 +22,19 @@ FORMATTED = "@OData.Community.Display.V1.FormattedValue"
 LOOKUP_TABLE = "@Microsoft.Dynamics.CRM.lookuplogicalname"
 
 Kind = Literal[
-    "str", "int", "float", "decimal", "bool", "datetime", "date", "uuid",
-    "lookup", "choice", "choices", "bytes", "object",
+    "str",
+    "int",
+    "float",
+    "decimal",
+    "bool",
+    "datetime",
+    "date",
+    "uuid",
+    "lookup",
+    "choice",
+    "choices",
+    "bytes",
+    "object",
 ]
 Operation = Literal["create", "update"]
 
@@ -119,7 +130,9 @@ def _value(col: Column, value: object) -> object:
     return value
 
 
-def to_odata(row: Row, operation: Operation = "create", clear: Iterable[str] = ()) -> dict[str, object]:
+def to_odata(
+    row: Row, operation: Operation = "create", clear: Iterable[str] = ()
+) -> dict[str, object]:
     """The JSON body that creates or updates ``row``.
 
     Only columns valid for ``operation`` and set on the row are sent; a

@@ -1426,12 +1426,19 @@ class MsdynOcliveworkitem(_runtime.Row):
 MsdynOcliveworkitem.COLUMNS = (
     _runtime.Column("subject", "subject", "str", max_length=200),
     _runtime.Column(
-        "activity_additional_params", "activityadditionalparams", "str", max_length=8192
+        "activity_additional_params",
+        "activityadditionalparams",
+        "str",
+        max_length=8192,
     ),
     _runtime.Column("activity_id", "activityid", "uuid"),
     _runtime.Column("activity_type_code", "activitytypecode", "str", create=False, update=False),
     _runtime.Column(
-        "actual_duration_minutes", "actualdurationminutes", "int", min_value=0, max_value=2147483647
+        "actual_duration_minutes",
+        "actualdurationminutes",
+        "int",
+        min_value=0,
+        max_value=2147483647,
     ),
     _runtime.Column("actual_end", "actualend", "datetime"),
     _runtime.Column("actual_start", "actualstart", "datetime"),
@@ -1560,7 +1567,7 @@ MsdynOcliveworkitem.COLUMNS = (
             "msdyn_sessionparticipant": (
                 "msdyn_sessionparticipants",
                 "msdyn_activesessionparticipantid",
-            )
+            ),
         },
     ),
     _runtime.Column(
@@ -1571,7 +1578,10 @@ MsdynOcliveworkitem.COLUMNS = (
         max_value=100000000000,
     ),
     _runtime.Column(
-        "msdyn_casefieldsupdatedby_ai", "msdyn_casefieldsupdatedbyAI", "str", max_length=8192
+        "msdyn_casefieldsupdatedby_ai",
+        "msdyn_casefieldsupdatedbyAI",
+        "str",
+        max_length=8192,
     ),
     _runtime.Column(
         "msdyn_cdsqueueid",
@@ -1581,7 +1591,10 @@ MsdynOcliveworkitem.COLUMNS = (
     ),
     _runtime.Column("msdyn_channel", "msdyn_channel", "choices", choice=MsdynStreamsource),
     _runtime.Column(
-        "msdyn_channelconnectionid", "msdyn_channelconnectionid", "str", max_length=500
+        "msdyn_channelconnectionid",
+        "msdyn_channelconnectionid",
+        "str",
+        max_length=500,
     ),
     _runtime.Column(
         "msdyn_channelinstanceid",
@@ -1590,11 +1603,17 @@ MsdynOcliveworkitem.COLUMNS = (
         targets={"msdyn_channelinstance": ("msdyn_channelinstances", "msdyn_channelinstanceid")},
     ),
     _runtime.Column(
-        "msdyn_channelprovider_name", "msdyn_channelproviderName", "str", max_length=200
+        "msdyn_channelprovider_name",
+        "msdyn_channelproviderName",
+        "str",
+        max_length=200,
     ),
     _runtime.Column("msdyn_closedon", "msdyn_closedon", "datetime"),
     _runtime.Column(
-        "msdyn_conversation_summary_field", "msdyn_conversationsummaryfield", "str", max_length=4000
+        "msdyn_conversation_summary_field",
+        "msdyn_conversationsummaryfield",
+        "str",
+        max_length=4000,
     ),
     _runtime.Column(
         "msdyn_conversationactivechattimeinseconds",
@@ -1670,7 +1689,7 @@ MsdynOcliveworkitem.COLUMNS = (
             "msdyn_oclanguage": (
                 "msdyn_oclanguages",
                 "msdyn_customerlanguageid_msdyn_ocliveworkitem",
-            )
+            ),
         },
     ),
     _runtime.Column("msdyn_customerlocale", "msdyn_customerlocale", "str", max_length=100),
@@ -1688,7 +1707,7 @@ MsdynOcliveworkitem.COLUMNS = (
             "msdyn_ocsentimentdailytopic": (
                 "msdyn_ocsentimentdailytopics",
                 "msdyn_dailytopicid_msdyn_ocliveworkitem",
-            )
+            ),
         },
     ),
     _runtime.Column(
@@ -1699,11 +1718,15 @@ MsdynOcliveworkitem.COLUMNS = (
             "msdyn_effortpredictionresult": (
                 "msdyn_effortpredictionresults",
                 "msdyn_effortpredictionresult_msdyn_ocliveworkitem",
-            )
+            ),
         },
     ),
     _runtime.Column(
-        "msdyn_escalationcount", "msdyn_escalationcount", "int", min_value=0, max_value=2147483647
+        "msdyn_escalationcount",
+        "msdyn_escalationcount",
+        "int",
+        min_value=0,
+        max_value=2147483647,
     ),
     _runtime.Column(
         "msdyn_externalcontext",
@@ -1713,7 +1736,7 @@ MsdynOcliveworkitem.COLUMNS = (
             "msdyn_ocexternalcontext": (
                 "msdyn_ocexternalcontexts",
                 "msdyn_externalcontext_msdyn_ocliveworkitem",
-            )
+            ),
         },
     ),
     _runtime.Column(
@@ -1748,7 +1771,7 @@ MsdynOcliveworkitem.COLUMNS = (
         "msdyn_lastsessionid",
         "lookup",
         targets={
-            "msdyn_ocsession": ("msdyn_ocsessions", "msdyn_lastsessionid_msdyn_ocliveworkitem")
+            "msdyn_ocsession": ("msdyn_ocsessions", "msdyn_lastsessionid_msdyn_ocliveworkitem"),
         },
     ),
     _runtime.Column(
@@ -1759,7 +1782,7 @@ MsdynOcliveworkitem.COLUMNS = (
             "msdyn_liveworkstream": (
                 "msdyn_liveworkstreams",
                 "msdyn_liveworkstreamid_msdyn_ocliveworkitem",
-            )
+            ),
         },
     ),
     _runtime.Column(
@@ -1808,7 +1831,10 @@ MsdynOcliveworkitem.COLUMNS = (
         },
     ),
     _runtime.Column(
-        "msdyn_routableobjectlogicalname", "msdyn_routableobjectlogicalname", "str", max_length=500
+        "msdyn_routableobjectlogicalname",
+        "msdyn_routableobjectlogicalname",
+        "str",
+        max_length=500,
     ),
     _runtime.Column(
         "msdyn_routingtype",
@@ -1833,12 +1859,19 @@ MsdynOcliveworkitem.COLUMNS = (
     _runtime.Column("msdyn_statusupdatedon", "msdyn_statusupdatedon", "datetime"),
     _runtime.Column("msdyn_thirdpartyconversation", "msdyn_thirdpartyconversation", "bool"),
     _runtime.Column(
-        "msdyn_timeline_control_field", "msdyn_timelinecontrolfield", "str", max_length=2000
+        "msdyn_timeline_control_field",
+        "msdyn_timelinecontrolfield",
+        "str",
+        max_length=2000,
     ),
     _runtime.Column("msdyn_title", "msdyn_title", "str", max_length=4000),
     _runtime.Column("msdyn_transcript_control", "msdyn_transcriptcontrol", "str", max_length=100),
     _runtime.Column(
-        "msdyn_transfercount", "msdyn_transfercount", "int", min_value=0, max_value=2147483647
+        "msdyn_transfercount",
+        "msdyn_transfercount",
+        "int",
+        min_value=0,
+        max_value=2147483647,
     ),
     _runtime.Column(
         "msdyn_urcustomersentimentkeywords",
@@ -1917,7 +1950,10 @@ MsdynOcliveworkitem.COLUMNS = (
         update=False,
     ),
     _runtime.Column(
-        "priority_code", "prioritycode", "choice", choice=MsdynOcliveworkitemPrioritycode
+        "priority_code",
+        "prioritycode",
+        "choice",
+        choice=MsdynOcliveworkitemPrioritycode,
     ),
     _runtime.Column("process_id", "processid", "uuid"),
     _runtime.Column(
@@ -2102,7 +2138,7 @@ MsdynOcliveworkitem.COLUMNS = (
             "transactioncurrency": (
                 "transactioncurrencies",
                 "transactioncurrencyid_msdyn_ocliveworkitem",
-            )
+            ),
         },
     ),
     _runtime.Column("traversed_path", "traversedpath", "str", max_length=1250),
@@ -2347,7 +2383,8 @@ def retrieve_shared_principals_and_access_request(
 ) -> _runtime.Request:
     """Build the Web API request for the RetrieveSharedPrincipalsAndAccess message."""
     return _runtime.Request(
-        "GET", _runtime.operation_url("RetrieveSharedPrincipalsAndAccess", parameters)
+        "GET",
+        _runtime.operation_url("RetrieveSharedPrincipalsAndAccess", parameters),
     )
 
 

@@ -331,7 +331,10 @@ MsdynSmsengagementctx.COLUMNS = (
     ),
     _runtime.Column("msdyn_countrycode", "msdyn_countrycode", "str", max_length=100),
     _runtime.Column(
-        "msdyn_customerphonenumber", "msdyn_customerphonenumber", "str", max_length=100
+        "msdyn_customerphonenumber",
+        "msdyn_customerphonenumber",
+        "str",
+        max_length=100,
     ),
     _runtime.Column(
         "msdyn_liveworkitemid",
@@ -456,7 +459,8 @@ def retrieve_shared_principals_and_access_request(
 ) -> _runtime.Request:
     """Build the Web API request for the RetrieveSharedPrincipalsAndAccess message."""
     return _runtime.Request(
-        "GET", _runtime.operation_url("RetrieveSharedPrincipalsAndAccess", parameters)
+        "GET",
+        _runtime.operation_url("RetrieveSharedPrincipalsAndAccess", parameters),
     )
 
 
