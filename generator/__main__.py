@@ -1,7 +1,5 @@
 """``python -m generator`` is ``dvgen``."""
 
-import sys
+from generator.cli import run
 
-from generator.cli import main
-
-sys.exit(main())
+run()

@@ -11,24 +11,35 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 
 from generator.cache import BuildCache, CacheStats, Memo
 from generator.config import Config
 from generator.diagnostics import Diagnostics
+from generator.heap import settle, steady
 from generator.inputs import InputPage, collect
 from generator.merge import merge_pages
 from generator.model import Table
-from generator.modelio import dump_table, json_schema
+from generator.modelio import json_schema, model_module
+from generator.parallel import PageJob, Renderer, RenderJob, Workers
 from generator.parse import ParsedPage
 from generator.parse.source import read_bytes
-from generator.targets.odata import metadata_files
+from generator.targets.odata import METADATA, metadata_files
 from generator.targets.python_files import python_package
-from generator.targets.typescript_files import typescript_package
-from generator.targets.webapi import EntitySets
+from generator.targets.python_files import table_module as python_module
+from generator.targets.typescript_files import module_names, typescript_package
+from generator.targets.typescript_files import table_module as typescript_module
+from generator.timing import CLOCK
 from generator.write import WriteReport, commit
 
 Progress = Callable[[int, int, str], None]
+
+#: Each target's per-table render (the work :meth:`Memo.render_all` caches and
+#: spreads over the workers); the rest of each target is assembled afterwards.
+RENDERERS: dict[str, Renderer] = {
+    "model": model_module,
+    "python": python_module,
+    "typescript": typescript_module,
+}
 
 
 @dataclass(slots=True)
@@ -39,6 +50,7 @@ class BuildResult:
     report: WriteReport | None = None
     pages: int = 0
     cache: CacheStats = field(default_factory=CacheStats)
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds
 
     def failed(self, strict: bool) -> bool:
         d = self.diagnostics
@@ -52,17 +64,23 @@ def parse_pages(
     memo: Memo | None = None,
 ) -> list[ParsedPage]:
     memo = memo or Memo()
-    out: list[ParsedPage] = []
-    for i, page in enumerate(pages):
-        if progress is not None:
-            progress(i, len(pages), page.display)
+    jobs: list[PageJob] = []
+    for page in pages:
         data = read_bytes(page.path, page.display, diags)
-        parsed = None if data is None else memo.parse(data, page.source_path, page.display, diags)
-        if parsed is not None:
-            out.append(parsed)
+        if data is not None:
+            jobs.append((data, page.source_path, page.display))
+    done = 0
+
+    def advance(_index: int, display: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, len(jobs), display)
+
+    parsed = memo.parse_all(jobs, diags, advance)
     if progress is not None:
-        progress(len(pages), len(pages), "")
-    return out
+        progress(len(jobs), len(jobs), "")
+    return [p for p in parsed if p is not None]
 
 
 def select(
@@ -76,21 +94,29 @@ def select(
     }
 
 
-def _yaml(table: Table, _sets: EntitySets) -> list[str]:
-    return [dump_table(table)]
-
-
 def model_files(
     tables: dict[str, Table], prefix: str, memo: Memo | None = None
 ) -> dict[str, bytes]:
     """``<prefix><logical_name>.yaml`` per table, plus ``<prefix>schema.json``."""
-    memo = memo or Memo()
+    memo = memo or Memo(renderers=RENDERERS)
     files = {
-        f"{prefix}{name}.yaml": memo.render("model", t, tables, (), partial(_yaml, t))[0].encode()
+        f"{prefix}{name}.yaml": memo.render("model", t, tables)[0].encode()
         for name, t in tables.items()
     }
     files[f"{prefix}schema.json"] = json_schema().encode()
     return files
+
+
+def render_jobs(config: Config, tables: dict[str, Table], layout: str) -> list[RenderJob]:
+    """Every per-table render the build needs, for :meth:`Memo.render_all`."""
+    jobs: list[RenderJob] = []
+    if "model" in config.targets or layout == "parse":
+        jobs += [("model", name, ()) for name in tables]
+    if layout == "build" and "python" in config.targets:
+        jobs += [("python", name, ()) for name in tables]
+    if layout == "build" and "typescript" in config.targets:
+        jobs += [("typescript", name, names) for name, names in module_names(tables).items()]
+    return jobs
 
 
 def _target_files(
@@ -102,18 +128,27 @@ def _target_files(
 ) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     if "python" in config.targets:
-        files.update(
-            python_package(
-                tables,
-                package=config.python_package,
-                distribution=config.python_distribution,
-                memo=memo,
+        with CLOCK.stage("render:python"):
+            files.update(
+                python_package(
+                    tables,
+                    package=config.python_package,
+                    distribution=config.python_distribution,
+                    memo=memo,
+                )
             )
-        )
     if "typescript" in config.targets:
-        files.update(typescript_package(tables, package=config.typescript_package, memo=memo))
+        with CLOCK.stage("render:typescript"):
+            files.update(typescript_package(tables, package=config.typescript_package, memo=memo))
     if "odata" in config.targets:
-        files.update(metadata_files(tables, diags, display))
+        with CLOCK.stage("render:odata"):
+            document = memo.metadata(
+                tables,
+                diags,
+                display,
+                lambda d: metadata_files(tables, d, display)[METADATA].decode(),
+            )
+            files[METADATA] = document.encode()
     return files
 
 
@@ -124,19 +159,45 @@ def generate(
     layout: str = "build",
     write: bool = True,
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> BuildResult:
     """Parse ``config.inputs``, merge, render every target, and commit.
 
     ``layout="build"`` writes the model under ``<output>/model/``;
     ``layout="parse"`` writes it straight into ``<output>/`` (``dvgen parse``).
+    ``jobs`` is how many processes parse and render (:mod:`generator.parallel`).
     """
+    with steady():
+        return _generate(config, strict, layout, write=write, progress=progress, jobs=jobs)
+
+
+def _generate(
+    config: Config,
+    strict: bool,
+    layout: str,
+    *,
+    write: bool,
+    progress: Progress | None,
+    jobs: int,
+) -> BuildResult:
+    CLOCK.reset()
     diags = Diagnostics()
-    memo = BuildCache(config.cache_dir, write=write) if config.cache_dir else Memo()
-    pages = collect(config.inputs, config.base, diags)
-    result = BuildResult(diags, pages=len(pages), cache=memo.stats)
-    parsed = parse_pages(pages, diags, progress, memo)
+    workers = Workers(jobs)
+    memo = (
+        BuildCache(config.cache_dir, write=write, workers=workers, renderers=RENDERERS)
+        if config.cache_dir
+        else Memo(workers, RENDERERS)
+    )
+    with CLOCK.stage("collect"):
+        pages = collect(config.inputs, config.base, diags)
+    result = BuildResult(diags, pages=len(pages), cache=memo.stats, timings=CLOCK.totals)
+    with CLOCK.stage("parse"):
+        parsed = parse_pages(pages, diags, progress, memo)
     display = {p.source_path: p.display for p in pages}
-    tables = merge_pages(parsed, diags, display)
+    with CLOCK.stage("merge"):
+        tables = merge_pages(parsed, diags, display, memo.remember)
+    del parsed  # the single-page tables: merged now, and large at scale
+    settle()
     result.tables = select(tables, config.include, config.exclude)
     left_out = sorted(set(tables) - set(result.tables))
     if left_out:
@@ -144,11 +205,15 @@ def generate(
     if not pages and not diags.count("error"):
         diags.error("DV031", "no pages to read: give a file or folder of table reference pages")
     prefix = "model/" if layout == "build" else ""
+    memo.render_all(render_jobs(config, result.tables, layout), result.tables)
     if "model" in config.targets or layout == "parse":
-        result.files.update(model_files(result.tables, prefix, memo))
+        with CLOCK.stage("render:model"):
+            result.files.update(model_files(result.tables, prefix, memo))
     if layout == "build":
         result.files.update(_target_files(config, result.tables, diags, display, memo))
     if write and not result.failed(strict):
-        result.report = commit(config.output_dir, result.files)
-    memo.save(prune=not result.failed(strict))
+        with CLOCK.stage("write"):
+            result.report = commit(config.output_dir, result.files)
+    with CLOCK.stage("cache"):
+        memo.save(prune=not result.failed(strict))
     return result

@@ -1,23 +1,32 @@
 """Incremental builds: what the last build parsed and rendered, reused.
 
 ``.dvgen-cache/`` (next to ``pyproject.toml``; the ``cache`` setting moves
-it) holds JSON entries, each named by the SHA-256 of everything it depends
-on, so an entry is either exactly right or never looked up:
+it) holds entries, each named by the SHA-256 of everything it depends on, so
+an entry is either exactly right or never looked up:
 
-* ``pages/``: one parsed page (its single-page table and its diagnostics),
-  keyed by the page's bytes, its path below its docs root, and dvgen's own
-  code and templates (so moving the project keeps the cache valid);
-* ``render/``: one table's rendered module for one target, keyed by the
-  table's model, the target's settings and dvgen's code, and valid only while
-  every other table it looked up still has the entity set it had then
-  (:class:`generator.targets.webapi.EntitySets` records those reads).
+* ``pages/``: one parsed page (its single-page table and its diagnostics,
+  as JSON that pydantic reads back in one pass), keyed by the page's bytes,
+  its path below its docs root, and dvgen's own code and templates (so
+  moving the project keeps the cache valid);
+* ``merged/``: a table several pages describe, merged, with the merge's
+  diagnostics, keyed by those pages in merge order;
+* ``documents/``: the ``$metadata`` document (it reads every table), keyed
+  by every table's model;
+* ``render/``: one table's rendered module for one target (a JSON header
+  line, then the text as it is, so reading it back decodes no escapes),
+  keyed by the table's model, the target's settings and dvgen's code, and
+  valid only while every other table it looked up still has the entity set
+  it had then (:class:`generator.targets.webapi.EntitySets` records those
+  reads).
 
-A build rewrites only what changed; entries it did not use are deleted when
-it saves, so the cache holds one build's worth. It is JSON, never code: a
+A build writes each new entry as soon as it is made (a large build never
+holds them all), and deletes the entries it did not use when it saves, so
+the cache holds one build's worth. It is data, never code (no pickle): a
 damaged or foreign entry is ignored and recomputed. Deleting the folder is
 always safe; ``--no-cache`` ignores it; ``build --check`` reads it but never
 writes it. ``dvgen diff`` parses its pages through it too, and adds them
-without pruning, so a diff in CI never costs the next build its cache.
+without pruning, so a diff in CI never costs the next build its cache. A
+build also deletes the folders of other cache layouts (``v1/``...).
 """
 
 from __future__ import annotations
@@ -25,24 +34,28 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+
+from pydantic import BaseModel, ValidationError
 
 from generator import __version__
-from generator.diagnostics import Diagnostic, Diagnostics
+from generator.diagnostics import Diagnostic, Diagnostics, Level
+from generator.heap import settle
 from generator.model import Table
-from generator.parse import ParsedPage, parse_bytes
+from generator.parallel import PageJob, Renderer, RenderJob, Workers, parse_task, render_task
+from generator.parse import ParsedPage
 from generator.render import TEMPLATES
-from generator.targets.webapi import EntitySets, entity_set_of
+from generator.targets.webapi import entity_set_of
 from generator.timing import CLOCK
 
 CACHE_DIR = ".dvgen-cache"
-LAYOUT = "v1"
-KINDS = ("pages", "render")
+LAYOUT = "v2"  # entries of another layout are deleted by the next build
+KINDS = ("pages", "merged", "render", "documents")
 _GENERATOR = Path(__file__).resolve().parent
 _TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -86,30 +99,125 @@ class CacheStats:
 
 class Memo:
     """No cache: every page is parsed and every table rendered. The base of
-    :class:`BuildCache`, and what ``--no-cache`` uses."""
+    :class:`BuildCache`, and what ``--no-cache`` uses.
 
-    def __init__(self) -> None:
+    ``parse_all`` and ``render_all`` do a whole stage at once, on ``workers``;
+    ``render`` then returns what ``render_all`` made (or renders one table).
+    """
+
+    def __init__(
+        self, workers: Workers | None = None, renderers: Mapping[str, Renderer] | None = None
+    ) -> None:
         self.stats = CacheStats()
+        self.workers = workers or Workers()
+        self.renderers = dict(renderers or {})  # target -> its per-table render
+        self._ready: dict[RenderJob, list[str]] = {}
+
+    # -- parsing -----------------------------------------------------------------
 
     def parse(
         self, data: bytes, source_path: str, display: str, diags: Diagnostics
     ) -> ParsedPage | None:
-        self.stats.pages_parsed += 1
-        return parse_bytes(data, source_path, display, diags)
+        return self.parse_all([(data, source_path, display)], diags)[0]
+
+    def parse_all(
+        self,
+        jobs: Sequence[PageJob],
+        diags: Diagnostics,
+        progress: Callable[[int, str], None] | None = None,
+    ) -> list[ParsedPage | None]:
+        """Each page parsed (``None`` for a page with errors), in order; its
+        diagnostics added to ``diags`` in the same order."""
+        found: list[tuple[ParsedPage | None, list[Diagnostic]] | None] = []
+        for job in jobs:
+            found.append(self._page_hit(job))
+            settle()
+        todo = [i for i, hit in enumerate(found) if hit is None]
+        made = self.workers.map(parse_task, [jobs[i] for i in todo])
+        for i, (page, items) in zip(todo, made, strict=True):
+            self.stats.pages_parsed += 1
+            self._page_made(jobs[i], page, items)
+            found[i] = (page, items)
+            settle()
+            if progress is not None:
+                progress(i, jobs[i][2])
+        out: list[ParsedPage | None] = []
+        for hit in found:
+            assert hit is not None
+            out.append(hit[0])
+            diags.items.extend(hit[1])
+        return out
+
+    def _page_hit(self, job: PageJob) -> tuple[ParsedPage | None, list[Diagnostic]] | None:
+        """The page as parsed before (never, without a cache)."""
+        del job
+        return None
+
+    def _page_made(self, job: PageJob, page: ParsedPage | None, items: list[Diagnostic]) -> None:
+        """Keep a parsed page (nothing to keep, without a cache)."""
+        del job, page, items
+
+    # -- rendering ---------------------------------------------------------------
+
+    def render_all(self, jobs: Sequence[RenderJob], tables: dict[str, Table]) -> None:
+        """Render every job now (on the workers), for :meth:`render` to hand out."""
+        todo = [job for job in jobs if job not in self._ready and not self._render_hit(job, tables)]
+        made = self.workers.map(render_task, todo, shared=(tables, self.renderers))
+        for job, (result, reads) in zip(todo, made, strict=True):
+            self._render_made(job, tables, result, reads)
+            settle()
 
     def render(
         self,
         target: str,
         table: Table,
         tables: dict[str, Table],
-        settings: tuple[str, ...],
-        fn: Callable[[EntitySets], list[str]],
+        settings: tuple[str, ...] = (),
     ) -> list[str]:
-        """``fn``'s result for ``table`` (a list of strings: paths, names, sources).
-        ``settings`` are the target's settings ``fn`` uses: part of a cache key."""
-        del settings
-        self.stats.rendered.setdefault(target, []).append(table.logical_name)
-        return fn(EntitySets(tables))
+        """``target``'s render of ``table`` (a list of strings: paths, names,
+        sources). ``settings`` are the target's settings for it: part of the key."""
+        job = (target, table.logical_name, settings)
+        if job not in self._ready:
+            self.render_all([job], tables)
+        return self._ready.pop(job)  # each render is asked for once: do not hold it
+
+    def _render_hit(self, job: RenderJob, tables: dict[str, Table]) -> bool:
+        """Whether the render is known already (never, without a cache)."""
+        del job, tables
+        return False
+
+    def _render_made(
+        self,
+        job: RenderJob,
+        tables: dict[str, Table],
+        result: list[str],
+        reads: dict[str, str],
+    ) -> None:
+        del tables, reads
+        self.stats.rendered.setdefault(job[0], []).append(job[1])
+        self._ready[job] = result
+
+    def remember(
+        self,
+        pages: list[ParsedPage],
+        diags: Diagnostics,
+        display: Mapping[str, str],
+        merge: Callable[[Diagnostics], Table],
+    ) -> Table:
+        """A table merged from several pages (:func:`generator.merge.merge_pages`)."""
+        del pages, display
+        return merge(diags)
+
+    def metadata(
+        self,
+        tables: dict[str, Table],
+        diags: Diagnostics,
+        display: Mapping[str, str],
+        render: Callable[[Diagnostics], str],
+    ) -> str:
+        """The ``$metadata`` document of ``tables``."""
+        del tables, display
+        return render(diags)
 
     def save(self, *, prune: bool = True) -> None:
         """Nothing to keep."""
@@ -118,61 +226,146 @@ class Memo:
 class BuildCache(Memo):
     """The on-disk cache in ``folder``; ``write=False`` reads without writing."""
 
-    def __init__(self, folder: Path, *, write: bool = True) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        write: bool = True,
+        workers: Workers | None = None,
+        renderers: Mapping[str, Renderer] | None = None,
+    ) -> None:
+        super().__init__(workers, renderers)
         self.folder = folder
         self.root = folder / LAYOUT
         self.write = write
         self._code = code_fingerprint()
-        self._new: dict[str, Any] = {}  # relative entry path -> JSON value
+        self._prepared = False
         self._used: set[str] = set()
         self._digests: dict[int, str] = {}
 
     # -- entries ---------------------------------------------------------------
 
-    def _load(self, rel: str) -> Any:
+    def _load(self, rel: str) -> str | None:
         self._used.add(rel)
-        if rel in self._new:
-            return self._new[rel]
         with CLOCK.stage("cache"):
             try:
-                return json.loads((self.root / rel).read_text(encoding="utf-8"))
+                return (self.root / rel).read_text(encoding="utf-8")
             except (OSError, ValueError):
                 return None
 
-    def _store(self, rel: str, value: Any) -> None:
+    def _store(self, rel: str, text: str) -> None:
+        """Write an entry now, so a large build never holds them all."""
         self._used.add(rel)
-        self._new[rel] = value
+        if not self.write:
+            return
+        with CLOCK.stage("cache"):
+            try:
+                if not self._prepared:
+                    self._prepare()
+                _write_atomic(self.root / rel, text)
+            except OSError:
+                self.write = False  # a cache that cannot be written costs speed, never a build
 
-    # -- what the build asks -----------------------------------------------------
+    # -- pages -------------------------------------------------------------------
 
-    def parse(
-        self, data: bytes, source_path: str, display: str, diags: Diagnostics
-    ) -> ParsedPage | None:
-        rel = "pages/" + _key(self._code, source_path, hashlib.sha256(data).hexdigest())
-        hit = _page_from(self._load(rel), display)
+    def _page_key(self, job: PageJob) -> str:
+        data, source_path, _ = job
+        return "pages/" + _key(self._code, source_path, hashlib.sha256(data).hexdigest())
+
+    def _page_hit(self, job: PageJob) -> tuple[ParsedPage | None, list[Diagnostic]] | None:
+        hit = _page_from(self._load(self._page_key(job)), job[2])
         if hit is not None:
-            page, items = hit
-            diags.items.extend(items)
             self.stats.pages_reused += 1
-            return page
-        mine = Diagnostics()
-        page = super().parse(data, source_path, display, mine)
-        diags.items.extend(mine.items)
-        self._store(
-            rel,
-            {
-                "table": page.table.model_dump(mode="json") if page else None,
-                "extension": page.extension if page else False,
+        return hit
+
+    def _page_made(self, job: PageJob, page: ParsedPage | None, items: list[Diagnostic]) -> None:
+        display = job[2]
+        with CLOCK.stage("cache"):
+            entry = _PageEntry(
+                table=page.table if page else None,
+                extension=page.extension if page else False,
                 # stored without the page's own name: the same page may be
                 # shown as another path next time (another folder, another cwd)
-                "diagnostics": [
-                    {**d.to_dict(), "file": None if d.file == display else d.file}
-                    for d in mine.items
+                diagnostics=[
+                    _StoredDiagnostic(
+                        **{**d.to_dict(), "file": None if d.file == display else d.file}
+                    )
+                    for d in items
                 ],
-            },
-        )
-        return page
+            ).model_dump_json()
+        self._store(self._page_key(job), entry)
+
+    # -- merged tables -----------------------------------------------------------
+
+    def remember(
+        self,
+        pages: list[ParsedPage],
+        diags: Diagnostics,
+        display: Mapping[str, str],
+        merge: Callable[[Diagnostics], Table],
+    ) -> Table:
+        """Keyed by the pages (path, bytes, base or extension), in merge order."""
+        sources = [(p.extension, s.path, s.sha256) for p in pages for s in p.table.sources]
+        rel = "merged/" + _key(self._code, json.dumps(sources))
+        made: list[Table] = []
+
+        def make(d: Diagnostics) -> str:
+            made.append(merge(d))
+            return made[0].model_dump_json()
+
+        text = self._made_before(rel, diags, display, make)
+        table = made[0] if made else Table.model_validate_json(text)
+        settle()
+        return table
+
+    def metadata(
+        self,
+        tables: dict[str, Table],
+        diags: Diagnostics,
+        display: Mapping[str, str],
+        render: Callable[[Diagnostics], str],
+    ) -> str:
+        """The ``$metadata`` document, keyed by every table's model."""
+        rel = "documents/" + _key(self._code, "odata", *(self._digest(t) for t in tables.values()))
+        return self._made_before(rel, diags, display, render)
+
+    def _made_before(
+        self,
+        rel: str,
+        diags: Diagnostics,
+        display: Mapping[str, str],
+        make: Callable[[Diagnostics], str],
+    ) -> str:
+        """``make``'s text and diagnostics, from the entry ``rel`` or made now.
+        A diagnostic names its page by its path below the docs root, and is
+        shown as that page is shown this time."""
+        text = self._load(rel)
+        if text is not None:
+            try:
+                entry = _TextEntry.model_validate_json(text)
+                diags.items.extend(_shown(d, display) for d in entry.diagnostics)
+                return entry.text
+            except ValidationError:
+                pass
+        mine = Diagnostics()
+        made = make(mine)
+        diags.items.extend(mine.items)
+        source_of = {shown: path for path, shown in display.items()}
+        stored = [
+            _StoredDiagnostic(
+                level=d.level,
+                code=d.code,
+                message=d.message,
+                file=None if d.file in source_of else d.file,
+                source=source_of.get(d.file) if d.file is not None else None,
+                line=d.line,
+            )
+            for d in mine.items
+        ]
+        self._store(rel, _TextEntry(text=made, diagnostics=stored).model_dump_json())
+        return made
+
+    # -- renders -----------------------------------------------------------------
 
     def _digest(self, table: Table) -> str:
         digest = self._digests.get(id(table))
@@ -181,38 +374,42 @@ class BuildCache(Memo):
             self._digests[id(table)] = digest
         return digest
 
-    def render(
+    def _render_key(self, job: RenderJob, tables: dict[str, Table]) -> str:
+        target, name, settings = job
+        return "render/" + _key(self._code, target, *settings, self._digest(tables[name]))
+
+    def _render_hit(self, job: RenderJob, tables: dict[str, Table]) -> bool:
+        entry = _render_from(self._load(self._render_key(job, tables)), tables)
+        if entry is None:
+            return False
+        self.stats.renders_reused += 1
+        self._ready[job] = entry
+        return True
+
+    def _render_made(
         self,
-        target: str,
-        table: Table,
+        job: RenderJob,
         tables: dict[str, Table],
-        settings: tuple[str, ...],
-        fn: Callable[[EntitySets], list[str]],
-    ) -> list[str]:
-        rel = "render/" + _key(self._code, target, *settings, self._digest(table))
-        entry = self._load(rel)
-        if _valid_render(entry, tables):
-            self.stats.renders_reused += 1
-            result: list[str] = entry["result"]
-            return result
-        sets = EntitySets(tables)
-        self.stats.rendered.setdefault(target, []).append(table.logical_name)
-        result = fn(sets)
-        self._store(rel, {"deps": sets.reads, "result": result})
-        return result
+        result: list[str],
+        reads: dict[str, str],
+    ) -> None:
+        super()._render_made(job, tables, result, reads)
+        header = json.dumps({"deps": reads, "sizes": [len(r) for r in result]}, ensure_ascii=False)
+        self._store(self._render_key(job, tables), header + "\n" + "".join(result))
 
     # -- saving --------------------------------------------------------------------
 
     def save(self, *, prune: bool = True) -> None:
-        """Write the new entries and, with ``prune``, delete the ones this build
-        did not use (a failed build keeps them: the next one needs them)."""
-        if not self.write:
+        """With ``prune``, delete the entries this build did not use (a failed
+        build keeps them: the next one needs them). New entries are already
+        written, as they were made."""
+        if not self.write or not prune:
             return
         try:
-            self._prepare()
-            for rel, value in sorted(self._new.items()):
-                _write_atomic(self.root / rel, json.dumps(value, ensure_ascii=False))
-            for kind in KINDS if prune else ():
+            for other in self.folder.glob("v*"):
+                if other.is_dir() and other != self.root and other.name[1:].isdigit():
+                    shutil.rmtree(other, ignore_errors=True)  # another dvgen's layout
+            for kind in KINDS:
                 folder = self.root / kind
                 for path in folder.iterdir() if folder.is_dir() else ():
                     if f"{kind}/{path.name}" not in self._used:
@@ -229,31 +426,74 @@ class BuildCache(Memo):
         ignore = self.folder / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# made by dvgen: never commit the cache\n*\n", encoding="utf-8")
+        self._prepared = True
 
 
-def _page_from(entry: Any, display: str) -> tuple[ParsedPage | None, list[Diagnostic]] | None:
+class _StoredDiagnostic(BaseModel):
+    level: Level
+    code: str
+    message: str
+    file: str | None = None  # None: the page itself, shown as it is shown this time
+    source: str | None = None  # or: the page with this path below its docs root
+    line: int | None = None
+
+
+def _shown(d: _StoredDiagnostic, display: Mapping[str, str]) -> Diagnostic:
+    file = display.get(d.source, d.source) if d.source is not None else d.file
+    return Diagnostic(d.level, d.code, d.message, file, d.line)
+
+
+class _TextEntry(BaseModel):
+    """A ``merged/`` or ``documents/`` entry: what was made, and what it said."""
+
+    text: str
+    diagnostics: list[_StoredDiagnostic]
+
+
+class _PageEntry(BaseModel):
+    """A ``pages/`` entry: read back by pydantic's JSON parser in one pass."""
+
+    table: Table | None
+    extension: bool
+    diagnostics: list[_StoredDiagnostic]
+
+
+def _page_from(text: str | None, display: str) -> tuple[ParsedPage | None, list[Diagnostic]] | None:
     """A cached page, or ``None`` when the entry is missing or damaged."""
-    if not isinstance(entry, dict):
+    if text is None:
         return None
     try:
-        items = [Diagnostic(**{**d, "file": d["file"] or display}) for d in entry["diagnostics"]]
-        data = entry["table"]
-        if data is None:
-            return None if not any(d.level == "error" for d in items) else (None, items)
-        return ParsedPage(Table.model_validate(data), bool(entry["extension"])), items
-    except (KeyError, TypeError, ValueError):
+        entry = _PageEntry.model_validate_json(text)
+    except ValidationError:
         return None
+    items = [
+        Diagnostic(d.level, d.code, d.message, d.file or display, d.line) for d in entry.diagnostics
+    ]
+    if entry.table is None:
+        return None if not any(d.level == "error" for d in items) else (None, items)
+    return ParsedPage(entry.table, entry.extension), items
 
 
-def _valid_render(entry: Any, tables: dict[str, Table]) -> bool:
-    if not isinstance(entry, dict):
-        return False
-    deps, result = entry.get("deps"), entry.get("result")
-    if not isinstance(deps, dict) or not isinstance(result, list):
-        return False
-    if not all(isinstance(r, str) for r in result):
-        return False
-    return all(entity_set_of(name, tables) == value for name, value in deps.items())
+def _render_from(text: str | None, tables: dict[str, Table]) -> list[str] | None:
+    """A cached render (a JSON header line, then the strings end to end), or
+    ``None`` when it is missing, damaged, or read an entity set that changed."""
+    if text is None:
+        return None
+    header, _, body = text.partition("\n")
+    try:
+        entry = json.loads(header)
+        deps, sizes = entry["deps"], entry["sizes"]
+        if not isinstance(deps, dict) or sum(sizes) != len(body):
+            return None
+        if any(entity_set_of(name, tables) != value for name, value in deps.items()):
+            return None
+        out, at = [], 0
+        for size in sizes:
+            out.append(body[at : at + size])
+            at += size
+        return out
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _write_atomic(path: Path, text: str) -> None:

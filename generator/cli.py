@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
 from rich.progress import Progress as ProgressBar
@@ -31,6 +33,7 @@ from generator.exits import (
     EXIT_USAGE,
 )
 from generator.inputs import display_path
+from generator.parallel import cpu_count
 from generator.write import UnsafePath
 
 PROGRESS_MIN_PAGES = 10
@@ -50,6 +53,24 @@ def _common(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="parse and render everything, ignoring (and not writing) .dvgen-cache/",
     )
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="parse and render in N processes (0: one per CPU; default 1)",
+    )
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of processes, not {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("expected 0 (one per CPU) or more")
+    return n or cpu_count()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -138,7 +159,9 @@ def _run(args: argparse.Namespace) -> int:
         return _check(args, config)
     try:
         with _progress(args) as progress:
-            result = generate(config, strict=args.strict, layout=layout, progress=progress)
+            result = generate(
+                config, strict=args.strict, layout=layout, progress=progress, jobs=args.jobs
+            )
     except (OSError, UnsafePath) as exc:
         if args.debug:
             traceback.print_exc()
@@ -154,7 +177,9 @@ def _run(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace, config: Config) -> int:
     """``build --check``: render in memory and compare with the output folder."""
     with _progress(args) as progress:
-        result = generate(config, strict=args.strict, write=False, progress=progress)
+        result = generate(
+            config, strict=args.strict, write=False, progress=progress, jobs=args.jobs
+        )
     if result.failed(args.strict):
         _report(args, result)
         return EXIT_INPUT
@@ -171,7 +196,7 @@ def _check(args: argparse.Namespace, config: Config) -> int:
             "extra": check.extra,
             "diagnostics": [d.to_dict() for d in result.diagnostics.sorted()],
         }
-        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        print(_json_report(payload))
         return EXIT_OK if check.ok else EXIT_INPUT
     for d in result.diagnostics.sorted():
         if _shown(d, args):
@@ -227,9 +252,10 @@ def _report(args: argparse.Namespace, result: BuildResult) -> None:
             "tables": sorted(result.tables),
             "written": bool(result.report),
             "cache": result.cache.to_dict(),
+            "timings": {k: round(v, 6) for k, v in sorted(result.timings.items())},
             "diagnostics": [d.to_dict() for d in diags],
         }
-        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        print(_json_report(payload))
         return
     shown = [d for d in diags if _shown(d, args)]
     for d in shown:
@@ -245,6 +271,7 @@ def _report(args: argparse.Namespace, result: BuildResult) -> None:
     elif result.report is not None:
         if args.verbose:
             print(f"dvgen: {_cache_line(result)}", file=sys.stderr)
+            print(f"dvgen: {_timings_line(result)}", file=sys.stderr)
         rep = result.report
         print(
             f"dvgen: {result.pages} page(s), {tables} table(s): "
@@ -253,6 +280,17 @@ def _report(args: argparse.Namespace, result: BuildResult) -> None:
             + (f"; {summary}" if summary else ""),
             file=sys.stderr,
         )
+
+
+def _json_report(payload: dict[str, object]) -> str:
+    """``payload`` indented, with each diagnostic on one line: readable, and
+    quick to write for tens of thousands of them (indenting is slow in json)."""
+    items = payload.pop("diagnostics")
+    assert isinstance(items, list)
+    head = json.dumps(payload, indent=2, ensure_ascii=False)
+    lines = ",\n".join("    " + json.dumps(d, ensure_ascii=False) for d in items)
+    body = f'  "diagnostics": [\n{lines}\n  ]' if items else '  "diagnostics": []'
+    return head[:-2] + ",\n" + body + "\n}"
 
 
 def _cache_line(result: BuildResult, shown: int = 8) -> str:
@@ -268,6 +306,11 @@ def _cache_line(result: BuildResult, shown: int = 8) -> str:
     )
 
 
+def _timings_line(result: BuildResult) -> str:
+    stages = sorted(result.timings.items(), key=lambda kv: -kv[1])
+    return "time: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in stages)
+
+
 def _shown(d: Diagnostic, args: argparse.Namespace) -> bool:
     if d.level == "error":
         return True
@@ -276,5 +319,18 @@ def _shown(d: Diagnostic, args: argparse.Namespace) -> bool:
     return d.level == "warning" or args.verbose
 
 
+def run() -> NoReturn:
+    """The ``dvgen`` command: :func:`main`, then out at once.
+
+    A large build leaves hundreds of MB of objects that the interpreter would
+    free one by one on its way out, for nothing: the output is written and
+    flushed by then. So the command exits without tearing the heap down.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -7,7 +7,7 @@ printing; the CLI decides how to show them and which exit code they give.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Literal
 
 Level = Literal["error", "warning", "info"]
@@ -29,7 +29,13 @@ class Diagnostic:
         return f"{where}: {self.level}: {self.message} [{self.code}]"
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return {
+            "level": self.level,
+            "code": self.code,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+        }
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.file or "", self.line or 0, _RANK[self.level], self.code, self.message)

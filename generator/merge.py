@@ -17,7 +17,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -105,32 +106,52 @@ def _merge_keyed(a: Iterable[Any], b: Iterable[Any], key: str) -> tuple[Any, ...
     return tuple(out.values())
 
 
+#: How a build remembers merged tables: ``(pages, diags, display, merge)``
+#: returns ``merge(diags)``, or what it returned for the same pages before.
+Remember = Callable[
+    [list[ParsedPage], Diagnostics, Mapping[str, str], Callable[[Diagnostics], Table]], Table
+]
+
+
 def merge_pages(
-    pages: Iterable[ParsedPage], diags: Diagnostics, display: Mapping[str, str]
+    pages: Iterable[ParsedPage],
+    diags: Diagnostics,
+    display: Mapping[str, str],
+    remember: Remember | None = None,
 ) -> dict[str, Table]:
-    """All pages of a build as tables keyed by logical name."""
+    """All pages of a build as tables keyed by logical name. ``remember``
+    (the build cache) may hand back a table described by several pages as
+    merged before, when the same pages describe it."""
     groups: dict[str, list[ParsedPage]] = defaultdict(list)
     for p in pages:
         groups[p.table.logical_name].append(p)
     tables: dict[str, Table] = {}
     for logical in sorted(groups):
         ordered = sorted(groups[logical], key=_page_order)
-        bases = [p for p in ordered if not p.extension]
-        if len(bases) > 1:
-            diags.info(
-                "DV201",
-                f"table {logical} is described by {len(bases)} base pages; where they differ, "
-                f"the newest ({bases[-1].table.sources[0].path}) wins",
-                display.get(bases[-1].table.sources[0].path),
-            )
-        merged = ordered[0].table
-        for p in ordered[1:]:
-            merged = merge_models(merged, p.table)
-        tables[logical] = _infer_table(
-            merged.model_copy(update={"partial": not bases}), diags, display
-        )
+        merge = partial(_merge_group, logical, ordered, display=display)
+        if remember is not None and len(ordered) > 1:
+            tables[logical] = remember(ordered, diags, display, merge)
+        else:
+            tables[logical] = merge(diags)
     _resolve_relationships(tables, diags, display)
     return tables
+
+
+def _merge_group(
+    logical: str, ordered: list[ParsedPage], diags: Diagnostics, *, display: Mapping[str, str]
+) -> Table:
+    bases = [p for p in ordered if not p.extension]
+    if len(bases) > 1:
+        diags.info(
+            "DV201",
+            f"table {logical} is described by {len(bases)} base pages; where they differ, "
+            f"the newest ({bases[-1].table.sources[0].path}) wins",
+            display.get(bases[-1].table.sources[0].path),
+        )
+    merged = ordered[0].table
+    for p in ordered[1:]:
+        merged = merge_models(merged, p.table)
+    return _infer_table(merged.model_copy(update={"partial": not bases}), diags, display)
 
 
 def _page_order(page: ParsedPage) -> tuple[int, int, str, str]:

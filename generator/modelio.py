@@ -63,6 +63,11 @@ def dump_table(table: Table) -> str:
     )
 
 
+def model_module(table: Table, _sets: object) -> list[str]:
+    """[YAML] of one table: the model target's per-table render."""
+    return [dump_table(table)]
+
+
 def load_table(text: str, file: str) -> Table:
     """A table from YAML text, validated; raises :class:`ModelError`."""
     try:

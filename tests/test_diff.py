@@ -17,6 +17,7 @@ import pytest
 from rich.console import Console
 from syrupy.assertion import SnapshotAssertion
 
+from generator.cache import LAYOUT
 from generator.cli import main
 from generator.config import CACHE_ENV
 from generator.diff.compare import Change
@@ -475,12 +476,12 @@ def test_diff_parses_through_the_build_cache_without_pruning_it(
 ) -> None:
     cache = tmp_path / "cache"
     monkeypatch.setenv(CACHE_ENV, str(cache))
-    (cache / "v1" / "render").mkdir(parents=True)
-    (cache / "v1" / "render" / "kept").write_text("{}", encoding="utf-8")
+    (cache / LAYOUT / "render").mkdir(parents=True)
+    (cache / LAYOUT / "render" / "kept").write_text("{}", encoding="utf-8")
     first = run(capsys, SMS_NEW, SMS_OLD, "--config", str(in_corpus), "--format", "json")
-    pages = sorted((cache / "v1" / "pages").iterdir())
+    pages = sorted((cache / LAYOUT / "pages").iterdir())
     assert len(pages) == 2  # one entry per page read
-    assert (cache / "v1" / "render" / "kept").exists()  # a build's entries survive a diff
+    assert (cache / LAYOUT / "render" / "kept").exists()  # a build's entries survive a diff
     for page in pages:  # the second diff reads the cached pages: prove it by editing one
         entry = json.loads(page.read_text(encoding="utf-8"))
         if entry["table"]["sources"][0]["path"] == "4e2993d.md":
@@ -492,4 +493,4 @@ def test_diff_parses_through_the_build_cache_without_pruning_it(
     assert second["changes"][1]["old"] == "from the cache"
     _, cold = diff_json(capsys, SMS_NEW, SMS_OLD, "--config", str(in_corpus), "--no-cache")
     assert cold["changes"] == json.loads(first[1])["changes"]
-    assert sorted((cache / "v1" / "pages").iterdir()) == pages
+    assert sorted((cache / LAYOUT / "pages").iterdir()) == pages

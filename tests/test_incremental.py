@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import BuildResult, generate
+from generator.cache import KINDS, LAYOUT
 from generator.cli import main
 from generator.config import CACHE_ENV, Config
 from generator.exits import EXIT_INPUT, EXIT_OK, EXIT_USAGE
@@ -186,7 +187,7 @@ def test_vanished_table_files_go_but_user_files_stay(built: Path) -> None:
 def test_a_damaged_cache_is_ignored(built: Path) -> None:
     project = built
     for entry in (project / ".dvgen-cache").rglob("*"):
-        if entry.is_file() and entry.parent.name in ("pages", "render"):
+        if entry.is_file() and entry.parent.name in KINDS:
             entry.write_text(json.dumps({"table": {"logical_name": 5}, "deps": []}))
     (project / "generated").rename(project / "old")
     again = build(project)
@@ -203,9 +204,9 @@ def test_cache_folder_is_marked_and_holds_one_build(built: Path) -> None:
         .read_text(encoding="utf-8")
         .startswith("Signature: 8a477f597d28d172789f06886806bc55")
     )
-    pages = len(list((folder / "v1" / "pages").iterdir()))
+    pages = len(list((folder / LAYOUT / "pages").iterdir()))
     build(project, ("schema_docs",))
-    assert len(list((folder / "v1" / "pages").iterdir())) == 3 < pages  # the rest was pruned
+    assert len(list((folder / LAYOUT / "pages").iterdir())) == 3 < pages  # the rest was pruned
 
 
 def test_a_failed_build_keeps_the_cache(built: Path) -> None:
@@ -234,7 +235,7 @@ def test_no_cache_and_check_write_no_cache(project: Path, monkeypatch: pytest.Mo
         '[tool.dvgen]\ninputs = ["schema_docs"]\ncache = ".c"\n', encoding="utf-8"
     )
     assert main(["build", "-q"]) == EXIT_OK
-    assert (project / "elsewhere" / "v1" / "pages").is_dir() and not (project / ".c").exists()
+    assert (project / "elsewhere" / LAYOUT / "pages").is_dir() and not (project / ".c").exists()
     (project / "pyproject.toml").write_text("[tool.dvgen]\ncache = 3\n", encoding="utf-8")
     assert main(["build", "-q"]) == EXIT_USAGE
 

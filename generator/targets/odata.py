@@ -342,6 +342,9 @@ def _link(types: dict[str, EntityTypeView]) -> list[str]:
     return removed
 
 
+METADATA = "odata/$metadata.xml"
+
+
 def metadata_files(
     tables: Mapping[str, Table], diags: Diagnostics, display: Mapping[str, str]
 ) -> dict[str, bytes]:
@@ -383,4 +386,4 @@ def metadata_files(
         sets=sets,
         actions=sorted(actions),
     )
-    return {"odata/$metadata.xml": text.encode()}
+    return {METADATA: text.encode()}

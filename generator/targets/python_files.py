@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import cache, partial
+from functools import cache
 
 from generator import __version__
 from generator.cache import Memo
@@ -28,7 +28,7 @@ def formatted(source: str) -> str:
     return source if black_stable(source) else format_python(source)
 
 
-def _table_module(table: Table, sets: EntitySets) -> list[str]:
+def table_module(table: Table, sets: EntitySets) -> list[str]:
     """[module name, class name, formatted source] of one table."""
     view = table_view(table, sets)
     source = formatted(render("python/table.py.jinja", t=view))
@@ -44,16 +44,14 @@ def python_package(
     memo: Memo | None = None,
 ) -> dict[str, bytes]:
     """Every file of the generated Python package, keyed by output path."""
-    memo = memo or Memo()
+    memo = memo or Memo(renderers={"python": table_module})
     root = f"{prefix}{package}/"
     files: dict[str, bytes] = {}
     index: list[tuple[str, str, str]] = []
     entries: dict[str, object] = {}
     for name in sorted(tables):
         table = tables[name]
-        module, class_name, source = memo.render(
-            "python", table, tables, (), partial(_table_module, table)
-        )
+        module, class_name, source = memo.render("python", table, tables)
         files[f"{root}{module}.py"] = source.encode()
         index.append((name, module, class_name))
         entries[name] = {
