@@ -8,15 +8,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 RUN_STAMP := $(VENV)/.dvgen-run.stamp
 DEV_STAMP := $(VENV)/.dvgen-dev.stamp
+BENCH_STAMP := $(VENV)/.dvgen-bench.stamp
 # tsc, the OASIS CSDL schemas, an EDMX parser and odata2ts, pinned by package-lock.json
 NPM_STAMP := node_modules/.dvgen-npm.stamp
 
-.PHONY: run test lint typecheck pytest snapshots clean help
+.PHONY: run test lint typecheck pytest snapshots bench clean help
 
 help:
 	@echo "make run        set up .venv and build generated/ from schema_docs/"
 	@echo "make test       set up .venv and node_modules, run lint, mypy and pytest"
 	@echo "make snapshots  regenerate the syrupy snapshots and generated/ after an intended change"
+	@echo "make bench      measure dvgen at Dataverse scale; writes docs/benchmarks.md and .png"
 	@echo "make clean      remove .venv and caches"
 
 $(BIN)/python:
@@ -32,6 +34,10 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@ $(RUN_STAMP)
 
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@touch $@ $(DEV_STAMP) $(RUN_STAMP)
+
 $(NPM_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "make test needs Node.js and npm (for tsc and the OData checks)"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
@@ -41,8 +47,8 @@ run: $(RUN_STAMP)
 	$(BIN)/dvgen build
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check generator tests
-	$(BIN)/ruff format --check generator tests
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
@@ -56,5 +62,9 @@ snapshots: $(DEV_STAMP) $(NPM_STAMP)
 	$(BIN)/dvgen build
 	$(BIN)/pytest -q --snapshot-update
 
+# BENCH_ARGS="--runs 5" and the like: see python -m bench --help
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache *.egg-info .bench

@@ -1,0 +1,205 @@
+"""``make bench``: dvgen at Dataverse scale, measured against its floor.
+
+Method (docs/benchmarks.md repeats it next to the figures):
+
+1. Synthesize the corpus (:mod:`bench.corpus`): the real pages plus renamed
+   copies, at least 2,000 tables and 50 MB of markdown, in ``.bench/``.
+2. Warm up: one untimed floor and one untimed build of generation 0, so the
+   first timed run does not pay for cold disk caches and first imports.
+3. ``--runs`` rounds (default 3). Each round measures, each in a fresh
+   process (:mod:`bench.measure`), on the same pages: the floor; a cold
+   build with ``--jobs 1`` (empty cache, no output folder; its own stage
+   times give parse, each render target, formatting and writing); a
+   no-change rebuild; a rebuild after one page changed; that page built
+   alone, cold; a cold build with ``--jobs 2``; and, for the scaling plot,
+   cold builds and floors of the first 1/8, 1/4 and 1/2 of the generations.
+4. Report the median of the rounds and their spread (lowest to highest),
+   ratios computed within each round (then their median), so a noisy
+   machine moves both sides of a ratio together.
+
+Then black is timed on a sample of the generated Python, to show what
+formatting every module at build time would cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.corpus import ROOT, write_corpus
+from bench.report import Figures, write_report
+
+EDITED = "g0/schema_docs/ce-omnichannel/msdyn_smsengagementctx.md"
+EDIT_FROM = b"Stores context values for SMS"
+SCALE = (8, 4, 2)  # the scaling points: 1/8, 1/4 and 1/2 of the generations
+
+
+@dataclass
+class Work:
+    """The benchmark's folder: the corpus, a project file, outputs and caches."""
+
+    root: Path
+    generations: int
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def corpus(self) -> Path:
+        return self.root / "corpus"
+
+    def fresh(self, *names: str) -> None:
+        for name in names:
+            path = self.root / name
+            if path.is_dir():
+                shutil.rmtree(path)
+
+    def measure(self, kind: str, *args: str, cache: str = "cache") -> dict[str, Any]:
+        env = {**os.environ, "DVGEN_CACHE_DIR": str(self.root / cache), "PYTHONHASHSEED": "0"}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.measure", kind, *args],
+            cwd=self.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"bench: {kind} {' '.join(args)} failed:\n{done.stderr}")
+        result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+        if kind == "build" and result["exit"] != 0:
+            raise SystemExit(f"bench: dvgen build {' '.join(args)} exited {result['exit']}")
+        return result
+
+    def generation_folders(self, count: int) -> list[str]:
+        return [f"corpus/g{g}" for g in range(count)]
+
+
+def prepare(work: Work) -> tuple[int, int]:
+    """The corpus, made once per ``generations`` (the stamp says which)."""
+    stamp = work.root / "corpus.stamp"
+    if stamp.exists() and stamp.read_text() == str(work.generations):
+        pages = sorted(work.corpus.rglob("*.md"))
+        return len(pages), sum(p.stat().st_size for p in pages)
+    work.fresh("corpus")
+    work.root.mkdir(parents=True, exist_ok=True)
+    counts = write_corpus(work.corpus, work.generations)
+    (work.root / "pyproject.toml").write_text(
+        '[tool.dvgen]\ninputs = ["corpus"]\noutput = "out"\n', encoding="utf-8"
+    )
+    stamp.write_text(str(work.generations))
+    return counts
+
+
+def one_round(work: Work, index: int, say: Any) -> dict[str, Any]:
+    r: dict[str, Any] = {}
+    say("floor")
+    r["floor"] = work.measure("floor", "corpus")
+    say("cold build, --jobs 1")
+    work.fresh("out", "cache")
+    r["cold"] = work.measure("build", "corpus", "-o", "out", "-j", "1")
+    say("no-change rebuild")
+    r["nochange"] = work.measure("build", "corpus", "-o", "out", "-j", "1")
+    say("one page changed")
+    page = work.corpus / EDITED
+    original = page.read_bytes()
+    page.write_bytes(original.replace(EDIT_FROM, EDIT_FROM + b" (edit %d)" % index, 1))
+    try:
+        r["onepage"] = work.measure("build", "corpus", "-o", "out", "-j", "1")
+        say("that page alone, cold")
+        work.fresh("out-single", "cache-single")
+        r["single"] = work.measure(
+            "build", f"corpus/{EDITED}", "-o", "out-single", "-j", "1", cache="cache-single"
+        )
+    finally:
+        page.write_bytes(original)
+    say("cold build, --jobs 2")
+    work.fresh("out-j2", "cache-j2")
+    r["cold_j2"] = work.measure("build", "corpus", "-o", "out-j2", "-j", "2", cache="cache-j2")
+    r["scale"] = {}
+    for part in SCALE:
+        count = max(1, work.generations // part)
+        say(f"scaling: {count} generation(s)")
+        folders = work.generation_folders(count)
+        work.fresh("out-scale", "cache-scale")
+        build = work.measure("build", *folders, "-o", "out-scale", "-j", "1", cache="cache-scale")
+        r["scale"][count] = {"build": build, "floor": work.measure("floor", *folders)}
+    r["scale"][work.generations] = {"build": r["cold"], "floor": r["floor"]}
+    return r
+
+
+def black_sample(work: Work, every: int = 25) -> dict[str, Any]:
+    """black on every ``every``-th generated table module, and the total it
+    would take on all of them at that speed."""
+    modules = sorted((work.root / "out" / "python" / "dataverse_bindings").glob("*.py"))
+    total = sum(m.stat().st_size for m in modules)
+    sample = modules[::every]
+    timed = work.measure("black", *(str(m) for m in sample))
+    rate = timed["bytes"] / timed["seconds"]
+    return {"sample": len(sample), "modules": len(modules), "bytes": total, "rate": rate}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--generations", type=int, default=57, help="corpus size (default 57)")
+    parser.add_argument("--runs", type=int, default=3, help="timed rounds (default 3)")
+    parser.add_argument("--work", type=Path, default=ROOT / ".bench", help="scratch folder")
+    parser.add_argument("--docs", type=Path, default=ROOT / "docs", help="where the report goes")
+    args = parser.parse_args(argv)
+    work = Work(args.work.resolve(), args.generations)
+    started = time.monotonic()
+
+    def say(what: str) -> None:
+        print(f"bench [{time.monotonic() - started:6.0f}s] {what}", file=sys.stderr, flush=True)
+
+    say(f"corpus: {args.generations} generation(s) in {work.corpus}")
+    pages, size = prepare(work)
+    say(f"corpus: {pages} pages, {size / 1e6:.1f} MB")
+    say("warm-up")
+    work.measure("floor", "corpus/g0")
+    work.fresh("out-warm", "cache-warm")
+    work.measure("build", "corpus/g0", "-o", "out-warm", cache="cache-warm")
+    rounds = []
+    for i in range(args.runs):
+        rounds.append(one_round(work, i, lambda what, i=i: say(f"round {i + 1}: {what}")))
+    say("black on a sample of the generated Python")
+    black = black_sample(work)
+    figures = Figures(
+        rounds=rounds,
+        black=black,
+        corpus={"pages": pages, "bytes": size, "generations": args.generations},
+        machine=_machine(),
+    )
+    text = write_report(figures, args.docs / "benchmarks.md", args.docs / "benchmarks.png")
+    print(text)
+    say(f"done: {args.docs / 'benchmarks.md'} and benchmarks.png")
+    return 0 if figures.all_met() else 1
+
+
+def _machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

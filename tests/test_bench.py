@@ -1,0 +1,84 @@
+"""The benchmark's corpus and arithmetic (``make bench`` itself is not a test)."""
+
+from __future__ import annotations
+
+import collections
+from pathlib import Path
+
+from bench.corpus import base_pages, synthesize, write_corpus
+from bench.report import Figures, render_markdown
+from tests.helpers import build_tables
+
+
+def test_the_corpus_is_deterministic_and_keeps_the_real_pages(tmp_path: Path) -> None:
+    first = dict(synthesize(2))
+    assert first == dict(synthesize(2))
+    base = base_pages()
+    assert len(base) == 49
+    assert {f"g0/{p.path}": p.data for p in base}.items() <= first.items()  # byte for byte
+    pages, size = write_corpus(tmp_path, 2)
+    assert pages == 98 and size == sum(len(d) for d in first.values())
+
+
+def test_a_renamed_generation_parses_like_the_real_pages(tmp_path: Path) -> None:
+    write_corpus(tmp_path, 2)
+    real, real_diags = build_tables(tmp_path / "g0")
+    copy, copy_diags = build_tables(tmp_path / "g1")
+    assert sorted(copy) == sorted(f"{name}_g1" for name in real)
+    # the same diagnostics, code for code: renaming broke no page
+    assert collections.Counter(d.code for d in copy_diags) == collections.Counter(
+        d.code for d in real_diags
+    )
+    sms = copy["msdyn_smsengagementctx_g1"]
+    lookup = sms.attribute("msdyn_liveworkitemid")
+    assert lookup is not None and lookup.targets == ("msdyn_ocliveworkitem_g1",)
+    assert sms.entity_set_name == "msdyn_smsengagementctxes_g1"
+
+
+def _round(floor: float, cold: float, nochange: float, tables: int = 100) -> dict[str, object]:
+    def build(seconds: float, n: int = tables) -> dict[str, object]:
+        timings = {"parse": floor * 1.2, "render:python": cold * 0.05}
+        return {
+            "seconds": seconds,
+            "tables": n,
+            "peak_kb": 500 * 1024,
+            "workers_peak_kb": 300 * 1024,
+            "timings": timings,
+            "cache": {"pages_parsed": 1, "rendered": {"python": ["a"]}},
+        }
+
+    scale = {
+        "1": {"build": build(cold / 4 * 1.02, tables // 4), "floor": {"seconds": 1, "bytes": 1}},
+        "2": {"build": build(cold / 2, tables // 2), "floor": {"seconds": 2, "bytes": 2}},
+        "4": {"build": build(cold), "floor": {"seconds": floor, "bytes": 4}},
+    }
+    return {
+        "floor": {"seconds": floor},
+        "cold": build(cold),
+        "nochange": build(nochange),
+        "onepage": build(nochange + 0.2),
+        "single": build(0.5, 1),
+        "cold_j2": build(cold / 1.8),
+        "scale": scale,
+    }
+
+
+def _figures(*rounds: dict[str, object]) -> Figures:
+    return Figures(
+        rounds=list(rounds),
+        black={"sample": 2, "modules": 50, "bytes": 10**7, "rate": 70_000.0},
+        corpus={"pages": 196, "bytes": 4_000_000, "generations": 4},
+        machine={"cpu": "test", "cores": "2", "python": "3.11", "system": "Linux"},
+    )
+
+
+def test_targets_are_judged_on_the_median_ratio() -> None:
+    good = _figures(_round(10, 20, 0.5), _round(12, 22, 0.6), _round(11, 60, 0.5))
+    met = {t.name: t.met for t in good.targets()}
+    assert all(met.values()), met
+    text = render_markdown(good)
+    assert "All targets are met." in text and "**MISSED**" not in text
+    slow = _figures(_round(10, 50, 0.5), _round(10, 45, 0.5), _round(10, 20, 0.5))
+    missed = {t.name for t in slow.targets() if not t.met}
+    assert missed == {"cold full build"}  # 4.5x and 5x of the floor, median 4.5x
+    assert "**Missed: cold full build.**" in render_markdown(slow)
