@@ -37,7 +37,7 @@ class Stat:
 
     def show(self, unit: str = "s", digits: int = 2) -> str:
         m, lo, hi = (f"{v:.{digits}f}" for v in (self.median, self.low, self.high))
-        return f"{m} {unit} ({lo} to {hi})"
+        return f"{m}{' ' + unit if unit else ''} ({lo} to {hi})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +168,7 @@ def render_markdown(f: Figures) -> str:
     ]
     for t in f.targets():
         rows.append(
-            f"| {t.name} | {t.rule} | {t.shown} | {t.measured.show('', 3).strip()} | "
+            f"| {t.name} | {t.rule} | {t.shown} | {t.measured.show('', 3)} | "
             f"{'yes' if t.met else '**MISSED**'} |"
         )
     missed = [t.name for t in f.targets() if not t.met]

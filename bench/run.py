@@ -79,8 +79,22 @@ class Work:
             raise SystemExit(f"bench: dvgen build {' '.join(args)} exited {result['exit']}")
         return result
 
-    def generation_folders(self, count: int) -> list[str]:
-        return [f"corpus/g{g}" for g in range(count)]
+    def subset(self, count: int) -> str:
+        """A folder holding the first ``count`` generations (hard links), so a
+        page keeps the path below its docs root it has in the full corpus."""
+        name = f"scale-{count}"
+        if not (self.root / name / "complete").exists():
+            self.fresh(name)
+            for g in range(count):
+                for page in sorted((self.corpus / f"g{g}").rglob("*.md")):
+                    target = self.root / name / page.relative_to(self.corpus)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    try:
+                        os.link(page, target)
+                    except OSError:
+                        shutil.copyfile(page, target)
+            (self.root / name / "complete").write_text("")
+        return name
 
 
 def prepare(work: Work) -> tuple[int, int]:
@@ -89,7 +103,7 @@ def prepare(work: Work) -> tuple[int, int]:
     if stamp.exists() and stamp.read_text() == str(work.generations):
         pages = sorted(work.corpus.rglob("*.md"))
         return len(pages), sum(p.stat().st_size for p in pages)
-    work.fresh("corpus")
+    work.fresh("corpus", *(p.name for p in work.root.glob("scale-*")))
     work.root.mkdir(parents=True, exist_ok=True)
     counts = write_corpus(work.corpus, work.generations)
     (work.root / "pyproject.toml").write_text(
@@ -128,10 +142,10 @@ def one_round(work: Work, index: int, say: Any) -> dict[str, Any]:
     for part in SCALE:
         count = max(1, work.generations // part)
         say(f"scaling: {count} generation(s)")
-        folders = work.generation_folders(count)
+        folder = work.subset(count)
         work.fresh("out-scale", "cache-scale")
-        build = work.measure("build", *folders, "-o", "out-scale", "-j", "1", cache="cache-scale")
-        r["scale"][count] = {"build": build, "floor": work.measure("floor", *folders)}
+        build = work.measure("build", folder, "-o", "out-scale", "-j", "1", cache="cache-scale")
+        r["scale"][count] = {"build": build, "floor": work.measure("floor", folder)}
     r["scale"][work.generations] = {"build": r["cold"], "floor": r["floor"]}
     return r
 

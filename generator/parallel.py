@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -71,8 +72,7 @@ class Workers:
 def _context() -> multiprocessing.context.BaseContext:
     # fork shares the loaded code and the tables with no pickling; spawn where
     # fork is missing (Windows) or unsafe (macOS)
-    methods = multiprocessing.get_all_start_methods()
-    fork = "fork" in methods and os.uname().sysname == "Linux"
+    fork = sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if fork else "spawn")
 
 
