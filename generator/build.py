@@ -71,7 +71,7 @@ def parse_pages(
             jobs.append((data, page.source_path, page.display))
     done = 0
 
-    def advance(_index: int, display: str) -> None:
+    def advance(display: str) -> None:
         nonlocal done
         done += 1
         if progress is not None:

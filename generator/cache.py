@@ -124,14 +124,17 @@ class Memo:
         self,
         jobs: Sequence[PageJob],
         diags: Diagnostics,
-        progress: Callable[[int, str], None] | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> list[ParsedPage | None]:
         """Each page parsed (``None`` for a page with errors), in order; its
-        diagnostics added to ``diags`` in the same order."""
+        diagnostics added to ``diags`` in the same order. ``progress`` is
+        told each page's shown path as it is done (from the cache or parsed)."""
         found: list[tuple[ParsedPage | None, list[Diagnostic]] | None] = []
         for job in jobs:
             found.append(self._page_hit(job))
             settle()
+            if found[-1] is not None and progress is not None:
+                progress(job[2])
         todo = [i for i, hit in enumerate(found) if hit is None]
         made = self.workers.map(parse_task, [jobs[i] for i in todo])
         for i, (page, items) in zip(todo, made, strict=True):
@@ -140,7 +143,7 @@ class Memo:
             found[i] = (page, items)
             settle()
             if progress is not None:
-                progress(i, jobs[i][2])
+                progress(jobs[i][2])
         out: list[ParsedPage | None] = []
         for hit in found:
             assert hit is not None
@@ -242,6 +245,7 @@ class BuildCache(Memo):
         self._prepared = False
         self._used: set[str] = set()
         self._digests: dict[int, str] = {}
+        self._inverse: tuple[Mapping[str, str], dict[str, str]] | None = None
 
     # -- entries ---------------------------------------------------------------
 
@@ -350,7 +354,7 @@ class BuildCache(Memo):
         mine = Diagnostics()
         made = make(mine)
         diags.items.extend(mine.items)
-        source_of = {shown: path for path, shown in display.items()}
+        source_of = self._sources(display)
         stored = [
             _StoredDiagnostic(
                 level=d.level,
@@ -364,6 +368,13 @@ class BuildCache(Memo):
         ]
         self._store(rel, _TextEntry(text=made, diagnostics=stored).model_dump_json())
         return made
+
+    def _sources(self, display: Mapping[str, str]) -> dict[str, str]:
+        """Each page's shown path -> its path below its docs root (built once
+        per build, not once per entry)."""
+        if self._inverse is None or self._inverse[0] is not display:
+            self._inverse = (display, {shown: path for path, shown in display.items()})
+        return self._inverse[1]
 
     # -- renders -----------------------------------------------------------------
 

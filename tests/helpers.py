@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,15 @@ def corpus_pages() -> list[Path]:
 
 def variant_pages() -> list[Path]:
     return [p for p in corpus_pages() if p.parent.name in VARIANTS]
+
+
+def copy_pages(root: Path) -> Path:
+    """``schema_docs/`` plus every corpus variant folder (under ``corpus/``),
+    copied into ``root``: the 49-page project of the build-level tests."""
+    shutil.copytree(SCHEMA_DOCS, root / "schema_docs")
+    for variant in VARIANTS:
+        shutil.copytree(CORPUS / variant, root / "corpus" / variant)
+    return root
 
 
 def rel(path: Path) -> str:

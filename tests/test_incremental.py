@@ -16,7 +16,7 @@ from generator.cache import KINDS, LAYOUT
 from generator.cli import main
 from generator.config import CACHE_ENV, Config
 from generator.exits import EXIT_INPUT, EXIT_OK, EXIT_USAGE
-from tests.helpers import CORPUS, SCHEMA_DOCS, VARIANTS
+from tests.helpers import copy_pages
 
 SMS = "schema_docs/ce-omnichannel/msdyn_smsengagementctx.md"
 BASE = "schema_docs/ce-developer/msdyn_ocliveworkitem.md"
@@ -24,11 +24,7 @@ BASE = "schema_docs/ce-developer/msdyn_ocliveworkitem.md"
 
 @pytest.fixture(scope="module")
 def _pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("pages")
-    shutil.copytree(SCHEMA_DOCS, root / "schema_docs")
-    for variant in VARIANTS:
-        shutil.copytree(CORPUS / variant, root / "corpus" / variant)
-    return root
+    return copy_pages(tmp_path_factory.mktemp("pages"))
 
 
 @pytest.fixture

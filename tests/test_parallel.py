@@ -12,15 +12,12 @@ from generator.build import generate
 from generator.cli import main
 from generator.config import CACHE_ENV, Config
 from generator.exits import EXIT_OK, EXIT_USAGE
-from tests.helpers import CORPUS, FIXTURES, SCHEMA_DOCS, VARIANTS
+from tests.helpers import FIXTURES, SCHEMA_DOCS, copy_pages
 
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("pages")
-    shutil.copytree(SCHEMA_DOCS, root / "schema_docs")
-    for variant in VARIANTS:
-        shutil.copytree(CORPUS / variant, root / "corpus" / variant)
+    root = copy_pages(tmp_path_factory.mktemp("pages"))
     shutil.copytree(FIXTURES / "broken", root / "broken")  # diagnostics of every kind
     return root
 
@@ -87,3 +84,17 @@ def test_jobs_zero_means_one_per_cpu_and_timings_are_reported(
     assert main(["build", "docs", "-o", "out", "-v"]) == EXIT_OK
     line = next(x for x in capsys.readouterr().err.splitlines() if x.startswith("dvgen: time:"))
     assert "parse " in line and "write " in line
+
+
+def test_progress_counts_every_page_whether_parsed_or_cached(tmp_path: Path, pages: Path) -> None:
+    shutil.copytree(pages, tmp_path, dirs_exist_ok=True)
+    config = Config(base=tmp_path, inputs=("schema_docs", "corpus"), output="out")
+    for jobs in (2, 1):  # cold with workers, then every page from the cache
+        seen: list[tuple[int, int]] = []
+
+        def tick(done: int, total: int, _name: str, seen: list[tuple[int, int]] = seen) -> None:
+            seen.append((done, total))
+
+        generate(config, jobs=jobs, progress=tick)
+        ticks = [done for done, _ in seen]
+        assert seen[-1] == (49, 49) and ticks[:-1] == list(range(1, 50)), jobs
