@@ -44,6 +44,8 @@ VARIANTS = (
     "legacy-bold-list",
     "legacy-entity-reference",
 )
+#: The page the one-page-changed rebuild edits (a generation-0 page).
+EDITED = "g0/schema_docs/ce-omnichannel/msdyn_smsengagementctx.md"
 _WORD = re.compile(rb"[A-Za-z0-9_]+")
 
 

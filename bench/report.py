@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.corpus import EDITED
+
 Round = dict[str, Any]
 MB = 1024 * 1024  # memory, as ru_maxrss counts it (KiB)
 STAGES = (
@@ -209,18 +211,12 @@ def _rebuilds(f: Figures) -> list[str]:
         "| build | time |",
         "|---|---|",
         f"| nothing changed | {nochange.show()} |",
-        f"| one page changed (`{_edited()}`) | {onepage.show()} |",
+        f"| one page changed (`{EDITED}`) | {onepage.show()} |",
         f"| that page alone, cold | {single.show()} |",
         "",
         f"After the one-page change the build parsed {parsed} page(s) and rendered "
         f"{', '.join(rendered) or 'nothing'}; everything else came from `.dvgen-cache/`.",
     ]
-
-
-def _edited() -> str:
-    from bench.run import EDITED  # noqa: PLC0415 - run imports this module
-
-    return EDITED
 
 
 def _jobs(f: Figures) -> list[str]:

@@ -35,10 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import ROOT, write_corpus
+from bench.corpus import EDITED, ROOT, write_corpus
 from bench.report import Figures, write_report
 
-EDITED = "g0/schema_docs/ce-omnichannel/msdyn_smsengagementctx.md"
 EDIT_FROM = b"Stores context values for SMS"
 SCALE = (8, 4, 2)  # the scaling points: 1/8, 1/4 and 1/2 of the generations
 
