@@ -155,7 +155,8 @@ def docstring(body: str, indent: str) -> str:
     function) at ``indent``, as black writes it.
 
     ``body`` is escaped text (:func:`generator.escape.py_docstring`): no raw
-    quotes, backslashes or line breaks other than ``\\n``.
+    quotes, backslashes or line breaks other than ``\\n``, and no trailing
+    spaces or blank last line (black's last-line rule never applies).
     """
     lines = body.split("\n")
     first = lines[0].strip()
@@ -164,11 +165,7 @@ def docstring(body: str, indent: str) -> str:
     else:
         rest = lines[1:]
         margin = min((len(r) - len(r.lstrip(" ")) for r in rest if r.strip()), default=0)
-        text = "\n".join(
-            [first] + [indent + r[margin:].rstrip() if r.strip() else "" for r in rest]
-        )
-        if not rest[-1].strip():  # black keeps the indent on a blank last line
-            text += indent
+        text = "\n".join([first] + [indent + r[margin:] if r else "" for r in rest])
     if text.endswith('"'):  # an escaped quote: black would pad it with a space
         text = text[:-2] + "\\x22"
     closing = '"""'
