@@ -16,10 +16,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 MANIFEST = ".dvgen-manifest.json"
 _WINDOWS_RESERVED = (
@@ -43,15 +44,10 @@ class WriteReport:
 
 def check_relpath(rel: str) -> str:
     """``rel`` if it is a plain relative path inside the output folder."""
-    p = PurePosixPath(rel)
-    if (
-        not rel
-        or p.is_absolute()
-        or "\\" in rel
-        or any(part in ("", ".", "..") for part in rel.split("/"))
-    ):
+    parts = rel.split("/")
+    if not rel or "\\" in rel or any(part in ("", ".", "..") for part in parts):
         raise UnsafePath(f"refusing to write {rel!r}: not a plain relative path")
-    for part in p.parts:
+    for part in parts:
         if part.split(".")[0].lower() in _WINDOWS_RESERVED or len(part) > 200:
             raise UnsafePath(f"refusing to write {rel!r}: {part!r} is not a portable file name")
     return rel
@@ -134,28 +130,42 @@ def _stage(
     report: WriteReport,
 ) -> None:
     """Fill ``staging``: user files and ``same`` files hard-linked from
-    ``out_dir`` (content and mtime kept), the rest of ``wanted`` written."""
-    if out_dir.is_dir():
-        for path in sorted(out_dir.rglob("*")):
-            if not path.is_file() or path.is_symlink():
-                continue
-            rel = path.relative_to(out_dir).as_posix()
-            if rel in wanted:
-                continue
-            if rel in old_managed:
-                report.removed.append(rel)
-                continue
-            _place(path, staging / rel)
-            report.kept.append(rel)
+    ``out_dir`` (content and mtime kept), the rest of ``wanted`` written.
+    (Plain ``os`` calls on strings: at thousands of files, pathlib's own
+    cost would be most of a rebuild's.)"""
+    old, new = str(out_dir), str(staging)
+    made: set[str] = {new}
+    for rel in _files(old):
+        if rel in wanted:
+            continue
+        if rel in old_managed:
+            report.removed.append(rel)
+            continue
+        _place(f"{old}/{rel}", new, rel, made)
+        report.kept.append(rel)
     for rel in sorted(wanted):
-        target = staging / rel
         if rel in same:
-            _place(out_dir / rel, target)
+            _place(f"{old}/{rel}", new, rel, made)
         else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _write(target, wanted[rel])
+            _write(_made_parent(new, rel, made), wanted[rel])
         if rel != MANIFEST:
             (report.unchanged if rel in same else report.written).append(rel)
+
+
+def _files(root: str) -> list[str]:
+    """The regular files below ``root`` (not symlinks, nor what symlinked
+    folders hold), as sorted relative POSIX paths; none when it is not a folder."""
+    found: list[str] = []
+    todo = [("", root)] if os.path.isdir(root) else []
+    while todo:
+        prefix, folder = todo.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append((f"{prefix}{entry.name}/", entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    found.append(prefix + entry.name)
+    return sorted(found)
 
 
 def _already_there(out_dir: Path, wanted: Mapping[str, bytes]) -> set[str]:
@@ -163,11 +173,8 @@ def _already_there(out_dir: Path, wanted: Mapping[str, bytes]) -> set[str]:
     (as regular files, not symlinks)."""
     if not out_dir.is_dir():
         return set()
-    return {
-        rel
-        for rel, data in wanted.items()
-        if not (out_dir / rel).is_symlink() and _same(out_dir / rel, data)
-    }
+    root = str(out_dir)
+    return {rel for rel, data in wanted.items() if _same(f"{root}/{rel}", data)}
 
 
 def _dir_mode(out_dir: Path) -> int:
@@ -180,23 +187,38 @@ def _dir_mode(out_dir: Path) -> int:
         return 0o777 & ~mask
 
 
-def _same(path: Path, data: bytes) -> bool:
+def _same(path: str, data: bytes) -> bool:
     try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
+            return False
+        with open(path, "rb") as fh:
+            return fh.read() == data
     except OSError:
         return False
 
 
-def _place(src: Path, dst: Path) -> None:
-    """Hard-link (keeps content and mtime, costs nothing), else copy."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
+def _made_parent(root: str, rel: str, made: set[str]) -> str:
+    """``root/rel``, its folder made if this commit has not made it yet."""
+    path = f"{root}/{rel}"
+    folder = os.path.dirname(path)
+    if folder not in made:
+        os.makedirs(folder, exist_ok=True)
+        made.add(folder)
+    return path
+
+
+def _place(src: str, root: str, rel: str, made: set[str]) -> None:
+    """Hard-link ``src`` to ``root/rel`` (keeps content and mtime, costs
+    nothing), else copy."""
+    dst = _made_parent(root, rel, made)
     try:
         os.link(src, dst)
     except OSError:
         shutil.copy2(src, dst)
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: str, data: bytes) -> None:
     with open(path, "wb") as fh:
         fh.write(data)
         fh.flush()

@@ -42,6 +42,22 @@ def test_unchanged_files_keep_their_mtime_and_user_files_are_kept(tmp_path: Path
     assert not (out / "model" / "gone.yaml").exists()
 
 
+def test_a_symlink_in_the_way_is_replaced_and_nested_user_files_kept(tmp_path: Path) -> None:
+    out = tmp_path / "generated"
+    commit(out, {"model/a.yaml": b"a\n"})
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_bytes(b"a\n")  # the same bytes, but not dvgen's file
+    (out / "model" / "a.yaml").unlink()
+    (out / "model" / "a.yaml").symlink_to(elsewhere)
+    (out / "deep" / "er").mkdir(parents=True)
+    (out / "deep" / "er" / "mine.txt").write_text("mine")
+    report = commit(out, {"model/a.yaml": b"a\n"})
+    assert report.written == ["model/a.yaml"] and report.kept == ["deep/er/mine.txt"]
+    assert not (out / "model" / "a.yaml").is_symlink()
+    assert (out / "model" / "a.yaml").read_bytes() == elsewhere.read_bytes() == b"a\n"
+    assert (out / "deep" / "er" / "mine.txt").read_text() == "mine"
+
+
 def test_a_write_that_fails_midway_leaves_the_folder_exactly_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -52,7 +68,7 @@ def test_a_write_that_fails_midway_leaves_the_folder_exactly_as_it_was(
     calls = 0
     real = write._write
 
-    def failing(path: Path, data: bytes) -> None:
+    def failing(path: str, data: bytes) -> None:
         nonlocal calls
         calls += 1
         if calls == 2:
