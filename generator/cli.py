@@ -32,6 +32,7 @@ from generator.exits import (
     EXIT_OUTPUT,
     EXIT_USAGE,
 )
+from generator.heap import steady
 from generator.inputs import display_path
 from generator.parallel import cpu_count
 from generator.write import UnsafePath
@@ -126,7 +127,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return _run(args)
+        # The build's heap stays out of the collector's sight until the report
+        # is out too: thawed any earlier, one full collection would re-scan
+        # hundreds of MB only to free the report's small change.
+        with steady():
+            return _run(args)
     except KeyboardInterrupt:
         print("dvgen: interrupted; the output folder was left as it was", file=sys.stderr)
         return 130
