@@ -23,7 +23,7 @@ from generator.modelio import json_schema, model_module
 from generator.parallel import PageJob, Renderer, RenderJob, Workers
 from generator.parse import ParsedPage
 from generator.parse.source import read_bytes
-from generator.targets.odata import METADATA, metadata_files
+from generator.targets.odata import metadata_files
 from generator.targets.python_files import python_package
 from generator.targets.python_files import table_module as python_module
 from generator.targets.typescript_files import module_names, typescript_package
@@ -142,13 +142,7 @@ def _target_files(
             files.update(typescript_package(tables, package=config.typescript_package, memo=memo))
     if "odata" in config.targets:
         with CLOCK.stage("render:odata"):
-            document = memo.metadata(
-                tables,
-                diags,
-                display,
-                lambda d: metadata_files(tables, d, display)[METADATA].decode(),
-            )
-            files[METADATA] = document.encode()
+            files.update(metadata_files(tables, diags, display, memo.metadata_parts(display)))
     return files
 
 

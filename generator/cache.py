@@ -1,8 +1,9 @@
 """Incremental builds: what the last build parsed and rendered, reused.
 
 ``.dvgen-cache/`` (next to ``pyproject.toml``; the ``cache`` setting moves
-it) holds entries, each named by the SHA-256 of everything it depends on, so
-an entry is either exactly right or never looked up:
+it) holds entries, each named by the SHA-256 of everything it depends on (or,
+for ``documents/``, holding items that each record what they depend on), so
+what is reused is always exactly right:
 
 * ``pages/``: one parsed page (its single-page table and its diagnostics,
   as JSON that pydantic reads back in one pass), keyed by the page's bytes,
@@ -10,8 +11,10 @@ an entry is either exactly right or never looked up:
   moving the project keeps the cache valid);
 * ``merged/``: a table several pages describe, merged, with the merge's
   diagnostics, keyed by those pages in merge order;
-* ``documents/``: the ``$metadata`` document (it reads every table), keyed
-  by every table's model;
+* ``documents/``: the parts of the ``$metadata`` document (it reads every
+  table), in one entry per version of dvgen's code: each table's piece and
+  each entity type's block, with what each depends on
+  (:mod:`generator.cache_parts`);
 * ``render/``: one table's rendered module for one target (a JSON header
   line, then the text as it is, so reading it back decodes no escapes),
   keyed by the table's model, the target's settings and dvgen's code, and
@@ -20,7 +23,7 @@ an entry is either exactly right or never looked up:
   reads).
 
 A build writes each new entry as soon as it is made (a large build never
-holds them all), and deletes the entries it did not use when it saves, so
+holds them all; the ``documents/`` entry when it saves), and deletes the entries it did not use when it saves, so
 the cache holds one build's worth. It is data, never code (no pickle): a
 damaged or foreign entry is ignored and recomputed. Deleting the folder is
 always safe; ``--no-cache`` ignores it; ``build --check`` reads it but never
@@ -33,9 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -44,12 +45,15 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from generator import __version__
-from generator.diagnostics import Diagnostic, Diagnostics, Level
+from generator.cache_entries import StoredDiagnostic, entry_key, shown, stored, write_atomic
+from generator.cache_parts import StoredParts
+from generator.diagnostics import Diagnostic, Diagnostics
 from generator.heap import settle
 from generator.model import Table
 from generator.parallel import PageJob, Renderer, RenderJob, Workers, parse_task, render_task
 from generator.parse import ParsedPage
 from generator.render import TEMPLATES
+from generator.targets.odata import Parts
 from generator.targets.webapi import entity_set_of
 from generator.timing import CLOCK
 
@@ -71,13 +75,6 @@ def code_fingerprint() -> str:
     for root in (_GENERATOR, TEMPLATES):
         for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".pyc"):
             h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
-
-
-def _key(*parts: str) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part.encode("utf-8", "surrogatepass") + b"\0")
     return h.hexdigest()
 
 
@@ -211,16 +208,14 @@ class Memo:
         del pages, display
         return merge(diags)
 
-    def metadata(
-        self,
-        tables: dict[str, Table],
-        diags: Diagnostics,
-        display: Mapping[str, str],
-        render: Callable[[Diagnostics], str],
-    ) -> str:
-        """The ``$metadata`` document of ``tables``."""
-        del tables, display
-        return render(diags)
+    def metadata_parts(self, display: Mapping[str, str]) -> Parts:
+        """Where ``$metadata``'s parts come from: made every time, without a cache."""
+        del display
+        return Parts(self._rendered("odata"))
+
+    def _rendered(self, target: str) -> Callable[[str], None]:
+        """Counts what ``target`` made, by table name, in :attr:`stats`."""
+        return lambda name: self.stats.rendered.setdefault(target, []).append(name)
 
     def save(self, *, prune: bool = True) -> None:
         """Nothing to keep."""
@@ -246,6 +241,7 @@ class BuildCache(Memo):
         self._used: set[str] = set()
         self._digests: dict[int, str] = {}
         self._inverse: tuple[Mapping[str, str], dict[str, str]] | None = None
+        self._parts: tuple[str, StoredParts] | None = None  # entry, parts
 
     # -- entries ---------------------------------------------------------------
 
@@ -266,18 +262,18 @@ class BuildCache(Memo):
             try:
                 if not self._prepared:
                     self._prepare()
-                _write_atomic(self.root / rel, text)
+                write_atomic(self.root / rel, text)
             except OSError:
                 self.write = False  # a cache that cannot be written costs speed, never a build
 
     # -- pages -------------------------------------------------------------------
 
-    def _page_key(self, job: PageJob) -> str:
+    def _pageentry_key(self, job: PageJob) -> str:
         data, source_path, _ = job
-        return "pages/" + _key(self._code, source_path, hashlib.sha256(data).hexdigest())
+        return "pages/" + entry_key(self._code, source_path, hashlib.sha256(data).hexdigest())
 
     def _page_hit(self, job: PageJob) -> tuple[ParsedPage | None, list[Diagnostic]] | None:
-        hit = _page_from(self._load(self._page_key(job)), job[2])
+        hit = _page_from(self._load(self._pageentry_key(job)), job[2])
         if hit is not None:
             self.stats.pages_reused += 1
         return hit
@@ -291,13 +287,13 @@ class BuildCache(Memo):
                 # stored without the page's own name: the same page may be
                 # shown as another path next time (another folder, another cwd)
                 diagnostics=[
-                    _StoredDiagnostic(
+                    StoredDiagnostic(
                         **{**d.to_dict(), "file": None if d.file == display else d.file}
                     )
                     for d in items
                 ],
             ).model_dump_json()
-        self._store(self._page_key(job), entry)
+        self._store(self._pageentry_key(job), entry)
 
     # -- merged tables -----------------------------------------------------------
 
@@ -310,7 +306,7 @@ class BuildCache(Memo):
     ) -> Table:
         """Keyed by the pages (path, bytes, base or extension), in merge order."""
         sources = [(p.extension, s.path, s.sha256) for p in pages for s in p.table.sources]
-        rel = "merged/" + _key(self._code, json.dumps(sources))
+        rel = "merged/" + entry_key(self._code, json.dumps(sources))
         made: list[Table] = []
 
         def make(d: Diagnostics) -> str:
@@ -322,16 +318,21 @@ class BuildCache(Memo):
         settle()
         return table
 
-    def metadata(
-        self,
-        tables: dict[str, Table],
-        diags: Diagnostics,
-        display: Mapping[str, str],
-        render: Callable[[Diagnostics], str],
-    ) -> str:
-        """The ``$metadata`` document, keyed by every table's model."""
-        rel = "documents/" + _key(self._code, "odata", *(self._digest(t) for t in tables.values()))
-        return self._made_before(rel, diags, display, render)
+    def metadata_parts(self, display: Mapping[str, str]) -> Parts:
+        """The parts the last build kept (:mod:`generator.cache_parts`), in
+        one entry per version of dvgen's code; :meth:`save` writes it back."""
+        rel = "documents/" + entry_key(self._code, "odata-parts")
+        self._parts = (
+            rel,
+            StoredParts(
+                self._load(rel),
+                self._digest,
+                display,
+                self._sources(display),
+                self._rendered("odata"),
+            ),
+        )
+        return self._parts[1]
 
     def _made_before(
         self,
@@ -347,7 +348,7 @@ class BuildCache(Memo):
         if text is not None:
             try:
                 entry = _TextEntry.model_validate_json(text)
-                diags.items.extend(_shown(d, display) for d in entry.diagnostics)
+                diags.items.extend(shown(d, display) for d in entry.diagnostics)
                 return entry.text
             except ValidationError:
                 pass
@@ -355,18 +356,8 @@ class BuildCache(Memo):
         made = make(mine)
         diags.items.extend(mine.items)
         source_of = self._sources(display)
-        stored = [
-            _StoredDiagnostic(
-                level=d.level,
-                code=d.code,
-                message=d.message,
-                file=None if d.file in source_of else d.file,
-                source=source_of.get(d.file) if d.file is not None else None,
-                line=d.line,
-            )
-            for d in mine.items
-        ]
-        self._store(rel, _TextEntry(text=made, diagnostics=stored).model_dump_json())
+        kept = [stored(d, source_of) for d in mine.items]
+        self._store(rel, _TextEntry(text=made, diagnostics=kept).model_dump_json())
         return made
 
     def _sources(self, display: Mapping[str, str]) -> dict[str, str]:
@@ -385,12 +376,12 @@ class BuildCache(Memo):
             self._digests[id(table)] = digest
         return digest
 
-    def _render_key(self, job: RenderJob, tables: dict[str, Table]) -> str:
+    def _renderentry_key(self, job: RenderJob, tables: dict[str, Table]) -> str:
         target, name, settings = job
-        return "render/" + _key(self._code, target, *settings, self._digest(tables[name]))
+        return "render/" + entry_key(self._code, target, *settings, self._digest(tables[name]))
 
     def _render_hit(self, job: RenderJob, tables: dict[str, Table]) -> bool:
-        entry = _render_from(self._load(self._render_key(job, tables)), tables)
+        entry = _render_from(self._load(self._renderentry_key(job, tables)), tables)
         if entry is None:
             return False
         self.stats.renders_reused += 1
@@ -406,7 +397,7 @@ class BuildCache(Memo):
     ) -> None:
         super()._render_made(job, tables, result, reads)
         header = json.dumps({"deps": reads, "sizes": [len(r) for r in result]}, ensure_ascii=False)
-        self._store(self._render_key(job, tables), header + "\n" + "".join(result))
+        self._store(self._renderentry_key(job, tables), header + "\n" + "".join(result))
 
     # -- saving --------------------------------------------------------------------
 
@@ -414,6 +405,11 @@ class BuildCache(Memo):
         """With ``prune``, delete the entries this build did not use (a failed
         build keeps them: the next one needs them). New entries are already
         written, as they were made."""
+        if self._parts is not None:
+            rel, parts = self._parts
+            self._parts = None  # large, and it points back at this cache: let it go now
+            if (text := parts.dump(prune=prune)) is not None:
+                self._store(rel, text)
         if not self.write or not prune:
             return
         try:
@@ -440,25 +436,11 @@ class BuildCache(Memo):
         self._prepared = True
 
 
-class _StoredDiagnostic(BaseModel):
-    level: Level
-    code: str
-    message: str
-    file: str | None = None  # None: the page itself, shown as it is shown this time
-    source: str | None = None  # or: the page with this path below its docs root
-    line: int | None = None
-
-
-def _shown(d: _StoredDiagnostic, display: Mapping[str, str]) -> Diagnostic:
-    file = display.get(d.source, d.source) if d.source is not None else d.file
-    return Diagnostic(d.level, d.code, d.message, file, d.line)
-
-
 class _TextEntry(BaseModel):
-    """A ``merged/`` or ``documents/`` entry: what was made, and what it said."""
+    """A ``merged/`` entry: what was made, and what it said."""
 
     text: str
-    diagnostics: list[_StoredDiagnostic]
+    diagnostics: list[StoredDiagnostic]
 
 
 class _PageEntry(BaseModel):
@@ -466,7 +448,7 @@ class _PageEntry(BaseModel):
 
     table: Table | None
     extension: bool
-    diagnostics: list[_StoredDiagnostic]
+    diagnostics: list[StoredDiagnostic]
 
 
 def _page_from(text: str | None, display: str) -> tuple[ParsedPage | None, list[Diagnostic]] | None:
@@ -505,14 +487,3 @@ def _render_from(text: str | None, tables: dict[str, Table]) -> list[str] | None
         return out
     except (ValueError, KeyError, TypeError):
         return None
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

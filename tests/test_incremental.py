@@ -131,6 +131,7 @@ def test_a_changed_page_rerenders_only_its_table(built: Path) -> None:
     assert again.cache.pages_parsed == 1
     assert again.cache.rendered == {
         "model": ["importjob"],
+        "odata": ["importjob"],  # its $metadata elements, and no other table's
         "python": ["importjob"],
         "typescript": ["importjob"],
     }
@@ -158,6 +159,11 @@ def test_a_table_that_others_point_at_rerenders_them_too(project: Path) -> None:
     page.write_text(text.replace(row, row.replace("msdyn_ocliveworkitems", "conversations")))
     again = build(project, docs)
     assert sorted(again.cache.rendered["python"]) == [
+        "msdyn_ocliveworkitem",
+        "msdyn_smsengagementctx",
+    ]
+    # in $metadata, SMS binds its Conversation navigation to the renamed set
+    assert sorted(again.cache.rendered["odata"]) == [
         "msdyn_ocliveworkitem",
         "msdyn_smsengagementctx",
     ]

@@ -12,13 +12,26 @@ actions with action imports.
 A name the document cannot carry (not an OData SimpleIdentifier) is left out
 with a diagnostic rather than renamed: ``$metadata`` describes the wire, and a
 renamed wire name would be a lie.
+
+The document is made in three steps, so a rebuild redoes only what changed:
+
+1. a :class:`Piece` per table: its entity type as that table alone gives it
+   (with what it read of other tables, :class:`Lookups`), and its actions;
+2. linking, across all pieces: the tables lookups point at but no page
+   describes, navigation properties with no keyed target, partners;
+3. a :class:`Block` per entity type (its ``EntityType`` and ``EntitySet``
+   elements), rendered from the linked type, then the document around them.
+
+:class:`Parts` supplies pieces and blocks; :class:`generator.cache.StoredParts`
+keeps them between builds, a block for as long as its :func:`facts` hold.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 from generator.diagnostics import Diagnostics
 from generator.escape import xml_attr
@@ -90,6 +103,87 @@ class EntityTypeView:
     navigations: list[NavigationView] = field(default_factory=list)
     entity_set: str | None = None
     abstract: bool = False
+
+
+class Lookups(webapi.EntitySets):
+    """Other tables as one table's navigations read them: entity sets (for
+    bindings) and primary ids (for referential constraints). Every read is
+    recorded in :attr:`reads`, so a cached piece stays valid exactly while
+    each read gives the same answer (:func:`reads_hold`)."""
+
+    def __init__(self, tables: Mapping[str, Table]) -> None:
+        super().__init__(tables)
+        self.ids: dict[str, str | None] = {}
+
+    def primary_id(self, name: str) -> str | None:
+        table = self._tables.get(name)
+        self.ids[name] = value = table.primary_id_attribute if table is not None else None
+        return value
+
+
+#: what a piece read: entity set and primary id by table name
+Reads = tuple[dict[str, str], dict[str, str | None]]
+
+
+def reads_hold(reads: Reads, tables: Mapping[str, Table]) -> bool:
+    sets, ids = reads
+    return all(webapi.entity_set_of(name, tables) == value for name, value in sets.items()) and all(
+        (t.primary_id_attribute if (t := tables.get(name)) is not None else None) == value
+        for name, value in ids.items()
+    )
+
+
+@dataclass(slots=True)
+class Piece:
+    """What one table gives ``$metadata`` before linking.
+
+    ``view`` is its entity type; ``full`` says whether it holds the
+    properties and description too (it does when made in this build, not
+    when read back from a cache, which keeps only what linking needs).
+    """
+
+    view: EntityTypeView
+    actions: list[str]
+    reads: Reads
+    full: bool = True
+
+
+@dataclass(slots=True)
+class Block:
+    """One entity type's elements, rendered: ``entity_type`` in the schema,
+    ``entity_set`` (empty when it has none) in the container."""
+
+    entity_type: str
+    entity_set: str
+
+
+class Parts:
+    """Where the pieces and blocks come from: here, made every time.
+    ``rendered`` is told the name of each block made."""
+
+    def __init__(self, rendered: Callable[[str], None] | None = None) -> None:
+        self._rendered = rendered
+
+    def piece(
+        self,
+        table: Table,
+        tables: Mapping[str, Table],
+        diags: Diagnostics,
+        make: Callable[[Diagnostics], Piece | None],
+    ) -> Piece | None:
+        """``table``'s piece (``None``: it declares no entity type)."""
+        del table, tables
+        return make(diags)
+
+    def block(
+        self, name: str, table: Table | None, facts: list[object], make: Callable[[], Block]
+    ) -> Block:
+        """The block of entity type ``name`` (described by ``table``, or
+        ``None`` for a type only pointed at), given its :func:`facts`."""
+        del table, facts
+        if self._rendered is not None:
+            self._rendered(name)
+        return make()
 
 
 class _Names:
@@ -169,7 +263,7 @@ def _properties(table: Table, names: _Names) -> list[PropertyView]:
     return list(out.values())
 
 
-def _navigations(table: Table, tables: Mapping[str, Table]) -> list[NavigationView]:
+def _navigations(table: Table, lookups: Lookups) -> list[NavigationView]:
     """Every navigation property of ``table`` as the model names it, first name wins."""
     rels = table.relationships
     found: list[NavigationView] = []
@@ -204,21 +298,21 @@ def _navigations(table: Table, tables: Mapping[str, Table]) -> list[NavigationVi
     navs = webapi.navigations(table)
     for attr in table.attributes:
         if webapi.is_column(attr) and webapi.kind(attr) == "lookup":
-            grouped = webapi.by_navigation(webapi.bindings(attr, navs, webapi.EntitySets(tables)))
+            grouped = webapi.by_navigation(webapi.bindings(attr, navs, lookups))
             for name, (first, *more) in grouped.items():
                 # one navigation for several tables (an owner): typed as their common base
                 common = PRINCIPAL if attr.type == "Owner" else BASE_TYPE
                 nav = NavigationView(
                     name, common if more else first.target, collection=False, relationship=None
                 )
-                target = tables.get(first.target)
-                if not more and target is not None and target.primary_id_attribute:
-                    nav.constraint = (webapi.value_property(attr), target.primary_id_attribute)
+                key = lookups.primary_id(first.target) if not more else None
+                if key:
+                    nav.constraint = (webapi.value_property(attr), key)
                 found.append(nav)
     return found
 
 
-def _entity_type(table: Table, tables: Mapping[str, Table], names: _Names) -> EntityTypeView | None:
+def _entity_type(table: Table, lookups: Lookups, names: _Names) -> EntityTypeView | None:
     if not names.ok(table.logical_name, "table name", table):
         return None
     properties = _properties(table, names)
@@ -235,7 +329,7 @@ def _entity_type(table: Table, tables: Mapping[str, Table], names: _Names) -> En
         entity_set=entity_set,
     )
     taken = set(declared)
-    for nav in _navigations(table, tables):
+    for nav in _navigations(table, lookups):
         if nav.name in taken or not names.ok(nav.name, "navigation property", table):
             continue
         taken.add(nav.name)
@@ -345,28 +439,95 @@ def _link(types: dict[str, EntityTypeView]) -> list[str]:
 METADATA = "odata/$metadata.xml"
 
 
+def _piece(
+    table: Table, tables: Mapping[str, Table], display: Mapping[str, str], diags: Diagnostics
+) -> Piece | None:
+    names = _Names(diags, display)
+    lookups = Lookups(tables)
+    view = _entity_type(table, lookups, names)
+    if view is None or view.name == BASE_TYPE:
+        return None
+    actions = sorted(
+        {
+            op.name
+            for msg in table.messages
+            if (op := msg.web_api) is not None
+            and op.kind == "action"
+            and op.name
+            and names.ok(op.name, "action", table)
+        }
+    )
+    return Piece(view, actions, (lookups.reads, lookups.ids))
+
+
+def facts(view: EntityTypeView, sets: Mapping[str, str]) -> list[object]:
+    """Everything a linked entity type's block says that its own table (or,
+    for a type only pointed at, its name) does not: key, entity set, each
+    navigation property as linked, and the entity set each one binds to (a
+    type with no entity set binds none). As JSON values, so a cached block
+    compares them as they were stored."""
+    return [
+        view.key,
+        view.entity_set,
+        view.abstract,
+        [
+            [
+                n.name,
+                n.type,
+                n.partner,
+                list(n.constraint) if n.constraint else None,
+                sets.get(n.target) if view.entity_set else None,  # its binding, if any
+            ]
+            for n in view.navigations
+        ],
+    ]
+
+
+def _block(
+    view: EntityTypeView,
+    tables: Mapping[str, Table],
+    display: Mapping[str, str],
+    sets: Mapping[str, str],
+    read_back: set[str],
+) -> Block:
+    """Render ``view`` (linked). A type in ``read_back`` came from a cached
+    piece, without its properties and description: they are made again from
+    its table (the piece's diagnostics were replayed with it)."""
+    if view.name in read_back:
+        full = _entity_type(tables[view.name], Lookups(tables), _Names(Diagnostics(), display))
+        assert full is not None  # it was made from the same table before
+        full.navigations = view.navigations
+        view = full
+    return Block(
+        render("odata/entity_type.xml.jinja", t=view, namespace=NAMESPACE, base_type=BASE_TYPE),
+        render("odata/entity_set.xml.jinja", t=view, sets=sets, namespace=NAMESPACE)
+        if view.entity_set
+        else "",
+    )
+
+
 def metadata_files(
-    tables: Mapping[str, Table], diags: Diagnostics, display: Mapping[str, str]
+    tables: Mapping[str, Table],
+    diags: Diagnostics,
+    display: Mapping[str, str],
+    parts: Parts | None = None,
 ) -> dict[str, bytes]:
     """``odata/$metadata.xml``: the CSDL document for every table in the build."""
+    parts = parts or Parts()
     names = _Names(diags, display)
     types: dict[str, EntityTypeView] = {}
+    read_back: set[str] = set()  # types whose piece came back without properties
     actions: set[str] = set()
     for name in sorted(tables):
         table = tables[name]
-        view = _entity_type(table, tables, names)
-        if view is None or view.name == BASE_TYPE:
+        piece = parts.piece(table, tables, diags, partial(_piece, table, tables, display))
+        if piece is None:
             continue
-        types[view.name] = view
-        for msg in table.messages:
-            op = msg.web_api
-            if (
-                op is not None
-                and op.kind == "action"
-                and op.name
-                and names.ok(op.name, "action", table)
-            ):
-                actions.add(op.name)
+        types[piece.view.name] = piece.view
+        actions.update(piece.actions)
+        if not piece.full:
+            read_back.add(piece.view.name)
+    described = set(types)
     _referenced(types, names, tables)
     removed = _link(types)
     if removed:
@@ -378,12 +539,21 @@ def metadata_files(
     sets = {v.name: v.entity_set for v in types.values() if v.entity_set}
     # a schema's children share one namespace, and so do the container's
     actions -= set(types) | set(sets.values())
+    blocks = [
+        parts.block(
+            view.name,
+            tables[view.name] if view.name in described else None,
+            facts(view, sets),
+            partial(_block, view, tables, display, sets, read_back),
+        )
+        for view in types.values()
+    ]
     text = render(
         "odata/metadata.xml.jinja",
         namespace=NAMESPACE,
         base_type=BASE_TYPE,
-        types=list(types.values()),
-        sets=sets,
+        types=[b.entity_type for b in blocks],
+        sets=[b.entity_set for b in blocks],
         actions=sorted(actions),
     )
     return {METADATA: text.encode()}
