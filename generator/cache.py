@@ -12,8 +12,8 @@ what is reused is always exactly right:
 * ``merged/``: a table several pages describe, merged, with the merge's
   diagnostics, keyed by those pages in merge order;
 * ``documents/``: the parts of the ``$metadata`` document (it reads every
-  table), in one entry per version of dvgen's code: each table's piece and
-  each entity type's block, with what each depends on
+  table), in a fixed set of shards per version of dvgen's code: each
+  table's piece and each entity type's block, with what each depends on
   (:mod:`generator.cache_parts`);
 * ``render/``: one table's rendered module for one target (a JSON header
   line, then the text as it is, so reading it back decodes no escapes),
@@ -23,13 +23,14 @@ what is reused is always exactly right:
   reads).
 
 A build writes each new entry as soon as it is made (a large build never
-holds them all; the ``documents/`` entry when it saves), and deletes the entries it did not use when it saves, so
-the cache holds one build's worth. It is data, never code (no pickle): a
-damaged or foreign entry is ignored and recomputed. Deleting the folder is
-always safe; ``--no-cache`` ignores it; ``build --check`` reads it but never
-writes it. ``dvgen diff`` parses its pages through it too, and adds them
-without pruning, so a diff in CI never costs the next build its cache. A
-build also deletes the folders of other cache layouts (``v1/``...).
+holds them all; the ``documents/`` shards when it saves), and deletes the
+entries it did not use when it saves, so the cache holds one build's worth.
+It is data, never code (no pickle): a damaged or foreign entry is ignored
+and recomputed. Deleting the folder is always safe; ``--no-cache`` ignores
+it; ``build --check`` reads it but never writes it. ``dvgen diff`` parses its
+pages through it too, and adds them without pruning, so a diff in CI never
+costs the next build its cache. A build also deletes the folders of other
+cache layouts (``v1/``...).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from pydantic import BaseModel, ValidationError
 
 from generator import __version__
 from generator.cache_entries import StoredDiagnostic, entry_key, shown, stored, write_atomic
-from generator.cache_parts import StoredParts
+from generator.cache_parts import SHARDS, StoredParts
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.heap import settle
 from generator.model import Table
@@ -241,7 +242,7 @@ class BuildCache(Memo):
         self._used: set[str] = set()
         self._digests: dict[int, str] = {}
         self._inverse: tuple[Mapping[str, str], dict[str, str]] | None = None
-        self._parts: tuple[str, StoredParts] | None = None  # entry, parts
+        self._parts: tuple[list[str], StoredParts] | None = None  # shard entries, parts
 
     # -- entries ---------------------------------------------------------------
 
@@ -320,19 +321,18 @@ class BuildCache(Memo):
 
     def metadata_parts(self, display: Mapping[str, str]) -> Parts:
         """The parts the last build kept (:mod:`generator.cache_parts`), in
-        one entry per version of dvgen's code; :meth:`save` writes it back."""
-        rel = "documents/" + entry_key(self._code, "odata-parts")
-        self._parts = (
-            rel,
-            StoredParts(
-                self._load(rel),
-                self._digest,
-                display,
-                self._sources(display),
-                self._rendered("odata"),
-            ),
+        :data:`~generator.cache_parts.SHARDS` entries per version of dvgen's
+        code; :meth:`save` writes back the ones that changed."""
+        rels = ["documents/" + entry_key(self._code, "odata-parts", str(i)) for i in range(SHARDS)]
+        parts = StoredParts(
+            [self._load(rel) for rel in rels],
+            self._digest,
+            display,
+            self._sources(display),
+            self._rendered("odata"),
         )
-        return self._parts[1]
+        self._parts = (rels, parts)
+        return parts
 
     def _made_before(
         self,
@@ -406,10 +406,10 @@ class BuildCache(Memo):
         build keeps them: the next one needs them). New entries are already
         written, as they were made."""
         if self._parts is not None:
-            rel, parts = self._parts
+            rels, parts = self._parts
             self._parts = None  # large, and it points back at this cache: let it go now
-            if (text := parts.dump(prune=prune)) is not None:
-                self._store(rel, text)
+            for i, text in parts.dump(prune=prune).items():
+                self._store(rels[i], text)
         if not self.write or not prune:
             return
         try:

@@ -11,16 +11,19 @@ in two steps, each reused only while it is exactly right:
   table's model and its :func:`~generator.targets.odata.facts` (key, entity
   set, linked navigation properties and their bindings) are unchanged.
 
-All of it is one entry (a few thousand small files would cost more to read
-than the document costs to make), read once and written back only when
-something in it changed: a JSON header line (pieces, and each block's facts
-and sizes), then the blocks' text end to end, as it is, so reading it back
-decodes no escapes.
+They are spread over :data:`SHARDS` entries by a stable hash of the piece's
+digest or the block's name: a few thousand small files would cost more to
+read than the document costs to make, and one file would be rewritten whole
+(tens of MB at Dataverse scale) for every changed page, where a shard is
+rewritten only when something in it changed. Each shard is a JSON header
+line (pieces, and each block's facts and sizes), then the blocks' text end
+to end, as it is, so reading it back decodes no escapes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 
 from pydantic import BaseModel, NonNegativeInt, ValidationError
 
@@ -36,6 +39,8 @@ from generator.targets.odata import (
     Reads,
     reads_hold,
 )
+
+SHARDS = 64
 
 #: name, target, collection?, relationship, referential constraint
 _Navigation = tuple[str, str, bool, str | None, tuple[str, str] | None]
@@ -74,8 +79,14 @@ class _Header(BaseModel):
     blocks: dict[str, _StoredBlock] = {}  # by entity type name, in body order
 
 
+def shard_of(key: str) -> int:
+    """Which shard holds the piece or block named ``key`` (the same in every
+    process, unlike ``hash``)."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % SHARDS
+
+
 def _read(text: str | None) -> tuple[_Header, dict[str, Block]]:
-    """An entry's header and blocks; empty when it is missing or damaged."""
+    """A shard's header and blocks; empty when it is missing or damaged."""
     if text is None:
         return _Header(), {}
     header, _, body = text.partition("\n")
@@ -94,8 +105,8 @@ def _read(text: str | None) -> tuple[_Header, dict[str, Block]]:
 
 
 class StoredParts(Parts):
-    """Pieces and blocks from ``text`` (the entry as the last build left it,
-    or ``None``); :meth:`dump` gives the entry to write back.
+    """Pieces and blocks from ``shards`` (each as the last build left it, or
+    ``None``); :meth:`dump` gives the shards to write back.
 
     ``digest`` names a table's model; ``display`` shows each page's path
     below its docs root as this build shows it, and ``source_of`` is its
@@ -104,17 +115,23 @@ class StoredParts(Parts):
 
     def __init__(
         self,
-        text: str | None,
+        shards: Sequence[str | None],
         digest: Callable[[Table], str],
         display: Mapping[str, str],
         source_of: Mapping[str, str],
         rendered: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__(rendered)
-        self._old, self._old_blocks = _read(text)
+        self._old = _Header()
+        self._old_blocks: dict[str, Block] = {}
+        for text in shards:
+            header, blocks = _read(text)
+            self._old.pieces.update(header.pieces)
+            self._old.blocks.update(header.blocks)
+            self._old_blocks.update(blocks)
         self._new = _Header()
         self._blocks: dict[str, Block] = {}
-        self._made = False
+        self._changed: set[int] = set()  # shards with something made this build
         self._digest = digest
         self._display = display
         self._source_of = source_of
@@ -145,7 +162,7 @@ class StoredParts(Parts):
             ]
             keep.actions, keep.reads = piece.actions, piece.reads
         self._new.pieces[digest] = keep
-        self._made = True
+        self._changed.add(shard_of(digest))
         return piece
 
     def block(
@@ -160,25 +177,35 @@ class StoredParts(Parts):
         block = self._blocks[name] = super().block(name, table, facts, make)
         sizes = (len(block.entity_type), len(block.entity_set))
         self._new.blocks[name] = _StoredBlock(facts=facts, sizes=sizes)
-        self._made = True
+        self._changed.add(shard_of(name))
         return block
 
-    def dump(self, *, prune: bool) -> str | None:
-        """The entry to write back, or ``None`` when it would not change.
-        With ``prune``, only what this build used; else the old parts too
-        (a failed build keeps them: the next one needs them)."""
-        unused = self._old.pieces.keys() - self._new.pieces.keys() or (
-            self._old.blocks.keys() - self._new.blocks.keys()
-        )
-        if not self._made and not (prune and unused):
-            return None
-        if not prune:
-            self._new.pieces = {**self._old.pieces, **self._new.pieces}
+    def dump(self, *, prune: bool) -> dict[int, str]:
+        """The shards to write back: those that would change. With
+        ``prune``, a shard keeps only what this build used; else the old
+        parts too (a failed build keeps them: the next one needs them)."""
+        changed = set(self._changed)
+        if prune:
+            changed.update(shard_of(k) for k in self._old.pieces.keys() - self._new.pieces.keys())
+            changed.update(shard_of(k) for k in self._old.blocks.keys() - self._new.blocks.keys())
+        else:
+            for digest, piece in self._old.pieces.items():
+                self._new.pieces.setdefault(digest, piece)
             for name, b in self._old.blocks.items():
                 if name not in self._new.blocks:
                     self._new.blocks[name], self._blocks[name] = b, self._old_blocks[name]
-        body = "".join(
-            self._blocks[name].entity_type + self._blocks[name].entity_set
-            for name in self._new.blocks
-        )
-        return self._new.model_dump_json() + "\n" + body
+        shards = {i: _Header() for i in sorted(changed)}
+        for digest, piece in self._new.pieces.items():
+            if (shard := shards.get(shard_of(digest))) is not None:
+                shard.pieces[digest] = piece
+        for name, b in self._new.blocks.items():
+            if (shard := shards.get(shard_of(name))) is not None:
+                shard.blocks[name] = b
+        return {
+            i: shard.model_dump_json()
+            + "\n"
+            + "".join(
+                self._blocks[n].entity_type + self._blocks[n].entity_set for n in shard.blocks
+            )
+            for i, shard in shards.items()
+        }

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from generator.build import generate
-from generator.cache_parts import StoredParts
+from generator.cache_parts import SHARDS, StoredParts, shard_of
 from generator.config import Config
 from generator.diagnostics import Diagnostics
 from generator.model import Table
@@ -53,21 +53,41 @@ def fresh(tables: Tables) -> tuple[bytes, list[str]]:
     return document, [d.format() for d in diags]
 
 
-def kept(tables: Tables, text: str | None) -> tuple[bytes, list[str], list[str], str | None]:
-    """The document and diagnostics made from ``text`` (a kept entry), the
-    entity types it rendered, and the entry to keep for the next build."""
+Shards = list[str | None]
+
+
+def kept(tables: Tables, shards: Shards) -> tuple[bytes, list[str], list[str], dict[int, str]]:
+    """The document and diagnostics made from ``shards`` (as kept), the
+    entity types it rendered, and the shards to write back."""
     rendered: list[str] = []
     display = _display(tables)
-    parts = StoredParts(text, _digest, display, {v: k for k, v in display.items()}, rendered.append)
+    parts = StoredParts(
+        shards, _digest, display, {v: k for k, v in display.items()}, rendered.append
+    )
     diags = Diagnostics()
     document = metadata_files(tables, diags, display, parts)[METADATA]
     return document, [d.format() for d in diags], rendered, parts.dump(prune=True)
 
 
-def _first(tables: Tables) -> str:
-    entry = kept(tables, None)[3]
-    assert entry is not None
-    return entry
+NONE: Shards = [None] * SHARDS
+
+
+def updated(shards: Shards, written: dict[int, str]) -> Shards:
+    return [written.get(i, text) for i, text in enumerate(shards)]
+
+
+def _first(tables: Tables) -> Shards:
+    return updated(NONE, kept(tables, NONE)[3])
+
+
+def pieces(shards: Shards) -> set[str]:
+    """The digests of the pieces the shards hold."""
+    return {
+        digest
+        for text in shards
+        if text is not None
+        for digest in json.loads(text.partition("\n")[0])["pieces"]
+    }
 
 
 def edit(tables: Tables, name: str, **update: object) -> Tables:
@@ -75,27 +95,31 @@ def edit(tables: Tables, name: str, **update: object) -> Tables:
 
 
 def test_a_first_build_renders_every_type_and_matches_a_fresh_document(tables: Tables) -> None:
-    document, diags, rendered, entry = kept(tables, None)
+    document, diags, rendered, written = kept(tables, NONE)
     assert (document, diags) == fresh(tables)
     assert set(tables) - {"crmbaseentity"} <= set(rendered)  # every table's type, and more
-    assert entry is not None
+    assert len(written) > SHARDS // 2  # spread out
+    assert pieces(updated(NONE, written)) == {_digest(t) for t in tables.values()}
 
 
 def test_an_unchanged_build_renders_nothing_and_writes_nothing(tables: Tables) -> None:
-    document, diags, rendered, entry = kept(tables, _first(tables))
+    document, diags, rendered, written = kept(tables, _first(tables))
     assert (document, diags) == fresh(tables)
     assert diags  # the kept pieces' diagnostics are replayed, naming their pages
     assert any(d.startswith("shown/") for d in diags)
     assert rendered == []
-    assert entry is None
+    assert written == {}
 
 
 def test_a_changed_description_rerenders_that_type_alone(tables: Tables) -> None:
+    """And rewrites only the shards it touches: the old piece's (pruned), the
+    new piece's and the block's."""
     changed = edit(tables, SMS, description="Changed.")
-    document, diags, rendered, entry = kept(changed, _first(tables))
+    document, diags, rendered, written = kept(changed, _first(tables))
     assert (document, diags) == fresh(changed)
     assert rendered == [SMS]
-    assert entry is not None
+    touched = {shard_of(_digest(tables[SMS])), shard_of(_digest(changed[SMS])), shard_of(SMS)}
+    assert set(written) == touched
 
 
 def test_a_renamed_entity_set_rerenders_the_types_that_bind_to_it(tables: Tables) -> None:
@@ -118,8 +142,9 @@ def test_a_changed_primary_id_remakes_the_pieces_that_read_it(tables: Tables) ->
     """SMS's lookup reads Conversation's key for its referential constraint:
     a new key name must reach SMS's piece, though SMS's own page is unchanged."""
     first = _first(tables)
-    pieces = json.loads(first.partition("\n")[0])["pieces"]
-    sets, ids = pieces[_digest(tables[SMS])]["reads"]
+    text = first[shard_of(_digest(tables[SMS]))]
+    assert text is not None
+    sets, ids = json.loads(text.partition("\n")[0])["pieces"][_digest(tables[SMS])]["reads"]
     assert ids[CONVERSATION] == "activityid"
     changed = edit(tables, CONVERSATION, primary_id_attribute="conversationid")
     assert reads_hold((sets, ids), tables) and not reads_hold((sets, ids), changed)
@@ -143,11 +168,16 @@ def test_a_table_that_left_becomes_a_referenced_type(tables: Tables) -> None:
         lambda text: text.replace('"sizes":[', '"sizes":[-1,', 1),  # header does not validate
     ],
 )
-def test_a_damaged_entry_is_ignored(tables: Tables, damage: Callable[[str], str]) -> None:
-    document, diags, rendered, entry = kept(tables, damage(_first(tables)))
+def test_a_damaged_shard_is_ignored(tables: Tables, damage: Callable[[str], str]) -> None:
+    first = _first(tables)
+    i = shard_of(SMS)
+    text = first[i]
+    assert text is not None and '"sizes":[' in text
+    shards = [damage(text) if j == i else t for j, t in enumerate(first)]
+    document, diags, rendered, written = kept(tables, shards)
     assert (document, diags) == fresh(tables)
-    assert set(tables) - {"crmbaseentity"} <= set(rendered)
-    assert entry is not None  # written whole again
+    assert SMS in rendered
+    assert i in written  # written whole again
 
 
 def test_a_failed_build_keeps_the_parts_it_did_not_use(tables: Tables) -> None:
@@ -155,12 +185,10 @@ def test_a_failed_build_keeps_the_parts_it_did_not_use(tables: Tables) -> None:
     fewer = {k: v for k, v in tables.items() if k != SMS}
     display = _display(fewer)
 
-    def pieces(prune: bool) -> set[str]:
+    def after(prune: bool) -> set[str]:
         parts = StoredParts(first, _digest, display, {v: k for k, v in display.items()})
         metadata_files(fewer, Diagnostics(), display, parts)
-        entry = parts.dump(prune=prune)
-        assert entry is not None
-        return set(json.loads(entry.partition("\n")[0])["pieces"])
+        return pieces(updated(first, parts.dump(prune=prune)))
 
-    assert _digest(tables[SMS]) not in pieces(prune=True)
-    assert _digest(tables[SMS]) in pieces(prune=False)
+    assert _digest(tables[SMS]) not in after(prune=True)
+    assert _digest(tables[SMS]) in after(prune=False)
