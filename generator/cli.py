@@ -300,7 +300,8 @@ def _json_report(payload: dict[str, object]) -> str:
 
 def _cache_line(result: BuildResult, shown: int = 8) -> str:
     c = result.cache
-    rendered = sorted({t for names in c.rendered.values() for t in names})
+    # tables only: $metadata also renders the types its lookups point at
+    rendered = sorted({t for names in c.rendered.values() for t in names} & set(result.tables))
     names = ", ".join(rendered[:shown]) or "none"
     if len(rendered) > shown:
         names += f", and {len(rendered) - shown} more"

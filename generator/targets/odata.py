@@ -22,8 +22,9 @@ The document is made in three steps, so a rebuild redoes only what changed:
 3. a :class:`Block` per entity type (its ``EntityType`` and ``EntitySet``
    elements), rendered from the linked type, then the document around them.
 
-:class:`Parts` supplies pieces and blocks; :class:`generator.cache.StoredParts`
-keeps them between builds, a block for as long as its :func:`facts` hold.
+:class:`Parts` supplies pieces and blocks; :class:`generator.cache_parts.StoredParts`
+keeps them between builds: a piece while its reads hold, a block while its
+table and its :func:`facts` are unchanged.
 """
 
 from __future__ import annotations
@@ -126,6 +127,7 @@ Reads = tuple[dict[str, str], dict[str, str | None]]
 
 
 def reads_hold(reads: Reads, tables: Mapping[str, Table]) -> bool:
+    """Whether every read a piece made gives the same answer in ``tables``."""
     sets, ids = reads
     return all(webapi.entity_set_of(name, tables) == value for name, value in sets.items()) and all(
         (t.primary_id_attribute if (t := tables.get(name)) is not None else None) == value
