@@ -8,6 +8,7 @@ with ``strict``, a warning) stops the run before :func:`generator.write.commit`.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from generator.config import Config
 from generator.diagnostics import Diagnostics
 from generator.heap import settle, steady
 from generator.inputs import InputPage, collect
+from generator.lock import output_lock
 from generator.merge import merge_pages
 from generator.model import Table
 from generator.modelio import json_schema, model_module
@@ -160,8 +162,12 @@ def generate(
     ``layout="build"`` writes the model under ``<output>/model/``;
     ``layout="parse"`` writes it straight into ``<output>/`` (``dvgen parse``).
     ``jobs`` is how many processes parse and render (:mod:`generator.parallel`).
+    Raises :class:`generator.lock.Busy` when another build is writing the
+    same output folder.
     """
-    with steady():
+    # one build at a time per output folder (a check only reads it)
+    lock = output_lock(config.output_dir) if write else contextlib.nullcontext()
+    with lock, steady():
         return _generate(config, strict, layout, write=write, progress=progress, jobs=jobs)
 
 

@@ -34,6 +34,7 @@ from generator.exits import (
 )
 from generator.heap import steady
 from generator.inputs import display_path
+from generator.lock import Busy
 from generator.parallel import cpu_count
 from generator.write import UnsafePath
 
@@ -167,6 +168,9 @@ def _run(args: argparse.Namespace) -> int:
             result = generate(
                 config, strict=args.strict, layout=layout, progress=progress, jobs=args.jobs
             )
+    except Busy as exc:
+        print(f"dvgen: {exc}; nothing was written", file=sys.stderr)
+        return EXIT_OUTPUT
     except (OSError, UnsafePath) as exc:
         if args.debug:
             traceback.print_exc()

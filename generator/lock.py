@@ -1,0 +1,103 @@
+"""One build at a time per output folder.
+
+Two builds writing the same ``generated/`` at once would each stage a folder
+and swap it in, and the slower one would silently win with output made from
+whatever its pages were when it started. :func:`output_lock` makes the
+second one stop at once with a clear message instead.
+
+The lock is an OS lock (``flock``; ``msvcrt.locking`` on Windows) on a file
+beside the output folder, ``.<folder>.lock``, holding the owner's process id
+for the message. The OS drops it when its process dies, so a killed build
+never leaves a stale lock, and the owner deletes the file when it is done,
+so nothing is left beside ``generated/``. (A build that opened the file just
+before it was deleted sees, once it holds the lock, that the path now names
+another file or none, and starts over.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+
+class Busy(Exception):
+    """Another build holds the output folder's lock."""
+
+
+def lock_path(out_dir: Path) -> Path:
+    return out_dir.parent / f".{out_dir.name}.lock"
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold ``out_dir``'s lock for the block; :class:`Busy` if another build does."""
+    path = lock_path(out_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            if not _try_lock(fd):
+                raise Busy(_busy_message(out_dir, fd))
+            if _still_names(path, fd):
+                break
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # deleted by its last owner after we opened it: take the new one
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)  # while still held, so no one can take the old file
+        _unlock(fd)
+        os.close(fd)
+
+
+def _still_names(path: Path, fd: int) -> bool:
+    try:
+        return os.path.samestat(os.fstat(fd), os.stat(path))
+    except FileNotFoundError:
+        return False
+
+
+def _busy_message(out_dir: Path, fd: int) -> str:
+    try:
+        pid = os.read(fd, 32).decode("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        pid = ""
+    who = f"another dvgen build (process {pid})" if pid.isdigit() else "another dvgen build"
+    return f"{who} is writing {out_dir} right now; run again when it has finished"
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        with contextlib.suppress(OSError):
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
