@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
+import jinja2
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
 from rich.progress import Progress as ProgressBar
 
@@ -140,11 +141,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         print(
-            f"dvgen: internal error: {type(exc).__name__}: {exc}\n"
+            f"dvgen: internal error: {_one_line(exc)}\n"
             "This is a bug in dvgen. Rerun with --debug and report the output.",
             file=sys.stderr,
         )
         return EXIT_BUG
+
+
+def _one_line(exc: BaseException) -> str:
+    """``exc`` as one line: its type, where (for a template), and its words."""
+    where = ""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = f" in {exc.name or exc.filename or 'a template'}:{exc.lineno}"
+        words = exc.message or ""
+    else:
+        words = str(exc)
+    return f"{type(exc).__name__}{where}: {' '.join(words.split())}"
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -1,0 +1,170 @@
+"""Nothing lost: a build that fails at any point (a bad page under --strict, a
+template error, a formatter error, a full disk, the process killed) leaves
+the output folder exactly as it was, bytes and mtimes, with nothing beside it
+that the next build does not clear."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import jinja2
+import pytest
+
+import generator.targets.odata
+import generator.targets.python_files
+from generator import write
+from generator.cli import main
+from generator.exits import EXIT_BUG, EXIT_INPUT, EXIT_OK, EXIT_OUTPUT
+from tests.helpers import ROOT, SCHEMA_DOCS
+
+Tree = dict[str, tuple[bytes, int]]
+
+
+def tree(folder: Path) -> Tree:
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """The seeds, built once into ``generated/``, then edited so that the next
+    build has files to write (the one that is made to fail)."""
+    shutil.copytree(SCHEMA_DOCS, tmp_path / "docs")
+    assert build(tmp_path) == EXIT_OK
+    (tmp_path / "generated" / "mine.txt").write_text("a user's file", encoding="utf-8")
+    page = tmp_path / "docs" / "ce-omnichannel" / "msdyn_smsengagementctx.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("Stores context values for SMS", "Edited", 1), encoding="utf-8")
+    return tmp_path
+
+
+def build(root: Path, *extra: str) -> int:
+    return main(["build", str(root / "docs"), "-o", str(root / "generated"), "-q", *extra])
+
+
+def beside(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name not in ("docs", "generated"))
+
+
+def fail_on_call(n: int, exc: BaseException, real: Callable[..., object]) -> Callable[..., object]:
+    calls = 0
+
+    def failing(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == n:
+            raise exc
+        return real(*args, **kwargs)
+
+    return failing
+
+
+@pytest.mark.parametrize(
+    ("where", "fault", "exit_code"),
+    [
+        ("template", jinja2.TemplateSyntaxError("unexpected '}'", 3), EXIT_BUG),
+        ("formatter", ValueError("Cannot parse: 1:4: broken"), EXIT_BUG),
+        ("disk", OSError(28, "No space left on device"), EXIT_OUTPUT),
+    ],
+)
+def test_a_fault_midway_leaves_the_folder_as_it_was(
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    *,
+    where: str,
+    fault: BaseException,
+    exit_code: int,
+) -> None:
+    before = tree(project / "generated")
+    module, name = {
+        "template": (generator.targets.odata, "render"),
+        "formatter": (generator.targets.python_files, "formatted"),
+        "disk": (write, "_write"),
+    }[where]
+    monkeypatch.setattr(module, name, fail_on_call(2, fault, getattr(module, name)))
+    capsys.readouterr()
+    assert build(project, "--no-cache") == exit_code
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) <= 2 and "Traceback" not in err
+    assert "--debug" in err if exit_code == EXIT_BUG else "left as it was" in err
+    if where == "template":  # one line, saying where
+        assert "TemplateSyntaxError in a template:3: unexpected '}'" in err
+    assert tree(project / "generated") == before
+    assert beside(project) == []  # no staging folder, backup or lock left behind
+    monkeypatch.undo()
+    assert build(project) == EXIT_OK and tree(project / "generated") != before
+
+
+def test_debug_shows_the_traceback(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    boom = jinja2.TemplateSyntaxError("unexpected '}'", 3)
+    render = generator.targets.odata.render
+    monkeypatch.setattr(generator.targets.odata, "render", fail_on_call(1, boom, render))
+    assert build(project, "--no-cache", "--debug") == EXIT_BUG
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "TemplateSyntaxError" in err
+
+
+def test_a_bad_page_under_strict_writes_nothing(project: Path) -> None:
+    before = tree(project / "generated")
+    (project / "docs" / "broken.md").write_text("# broken\n\nno table here\n", encoding="utf-8")
+    assert build(project, "--strict") == EXIT_INPUT
+    assert tree(project / "generated") == before
+    assert beside(project) == []
+
+
+_KILLER = """
+import os, signal, sys
+from generator import write
+from generator.cli import main
+
+real, calls = write._write, 0
+
+def dying(path, data):
+    global calls
+    calls += 1
+    if calls == int(sys.argv[3]):
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(path, data)
+
+write._write = dying
+main(["build", sys.argv[1], "-o", sys.argv[2], "-q", "--no-cache"])
+"""
+
+
+@pytest.mark.parametrize("after", [1, 3])
+def test_a_build_killed_while_writing_leaves_the_folder_as_it_was(
+    project: Path, after: int
+) -> None:
+    before = tree(project / "generated")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _KILLER,
+            str(project / "docs"),
+            str(project / "generated"),
+            str(after),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+    assert done.returncode == -signal.SIGKILL
+    assert tree(project / "generated") == before
+    left = beside(project)
+    assert any(name.startswith(".generated.staging-") for name in left)  # it died mid-stage
+    assert build(project) == EXIT_OK  # the next build clears what it left
+    assert beside(project) == []
+    assert (project / "generated" / "mine.txt").read_text(encoding="utf-8") == "a user's file"
