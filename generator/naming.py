@@ -36,6 +36,15 @@ class Case(Enum):
     CAMEL = "camel"  # typescript members: ownerIdName
 
 
+#: Names Windows reserves for devices: no file may be called one, whatever
+#: its extension or case. A table's logical name names its files, so a page
+#: that gives one of these is refused at parse time, not when writing.
+DEVICE_NAMES = frozenset(
+    {"con", "prn", "aux", "nul"}
+    | {f"com{i}" for i in range(1, 10)}
+    | {f"lpt{i}" for i in range(1, 10)}
+)
+
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 _BREAKS = re.compile(r"[^A-Za-z0-9]+")
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")

@@ -22,12 +22,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.naming import DEVICE_NAMES
+
 MANIFEST = ".dvgen-manifest.json"
-_WINDOWS_RESERVED = (
-    {"con", "prn", "aux", "nul"}
-    | {f"com{i}" for i in range(1, 10)}
-    | {f"lpt{i}" for i in range(1, 10)}
-)
 
 
 class UnsafePath(ValueError):
@@ -48,7 +45,7 @@ def check_relpath(rel: str) -> str:
     if not rel or "\\" in rel or any(part in ("", ".", "..") for part in parts):
         raise UnsafePath(f"refusing to write {rel!r}: not a plain relative path")
     for part in parts:
-        if part.split(".")[0].lower() in _WINDOWS_RESERVED or len(part) > 200:
+        if part.split(".")[0].lower() in DEVICE_NAMES or len(part) > 200:
             raise UnsafePath(f"refusing to write {rel!r}: {part!r} is not a portable file name")
     return rel
 

@@ -74,6 +74,26 @@ def test_table_logical_names_must_be_names(tmp_path: Path, name: str) -> None:
     assert any(d.code == "DV123" for d in diags)
 
 
+@pytest.mark.parametrize("name", ["con", "NUL", "com1", "Lpt9"])
+def test_a_table_named_like_a_windows_device_is_refused(tmp_path: Path, name: str) -> None:
+    """Its files could not be written on Windows: refused when read, with the
+    line, not when a build writes."""
+    page = tmp_path / "t.md"
+    title = f"# {name} Entity Reference\n\n"  # the title names it too
+    page.write_text(f"{title}## Properties\n\n|Property|Value|\n|-|-|\n|LogicalName|{name}|\n")
+    parsed, diags, _ = parse_one(page)
+    assert parsed is None
+    assert [d.code for d in diags if d.level == "error"] == ["DV109"]
+    assert [(d.line, d.code) for d in diags if d.code == "DV124"] == [(7, "DV124"), (1, "DV124")]
+
+
+def test_a_table_whose_name_only_starts_like_a_device_is_fine(tmp_path: Path) -> None:
+    page = tmp_path / "t.md"
+    page.write_text("# x\n\n## Properties\n\n|Property|Value|\n|-|-|\n|LogicalName|console|\n")
+    parsed, _, _ = parse_one(page)
+    assert parsed is not None and parsed.table.logical_name == "console"
+
+
 def test_events_table_marks_messages_as_events(tmp_path: Path) -> None:
     parsed, _, _ = parse_text(
         tmp_path,

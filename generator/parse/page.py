@@ -27,6 +27,7 @@ from generator.model import (
     Table,
     Variant,
 )
+from generator.naming import DEVICE_NAMES
 from generator.parse import values
 from generator.parse.attributes import build_attribute
 from generator.parse.context import NAME, PageContext
@@ -278,8 +279,9 @@ def _preamble(ctx: PageContext, h1: Heading, blocks: list[Block]) -> _Preamble:
 def _read_properties(ctx: PageContext, section: Section, table: dict[str, Any]) -> None:
     facts = ctx.facts()
     facts.read_blocks(section.blocks)
-    logical = ctx.name(facts.pop("LogicalName"), "LogicalName")
-    if logical is not None:
+    fact = facts.pop("LogicalName")
+    logical = ctx.name(fact, "LogicalName")
+    if logical is not None and fact is not None and _names_files(ctx, logical, fact.line):
         table["logical_name"] = logical
     for key, field in _TABLE_TEXT.items():
         table[field] = ctx.convert(facts.pop(key), values.text)
@@ -287,6 +289,21 @@ def _read_properties(ctx: PageContext, section: Section, table: dict[str, Any]) 
         table[field] = ctx.name(facts.pop(key), key)
     table["is_bpf_entity"] = ctx.convert(facts.pop("IsBPFEntity"), values.boolean)
     table["properties"] = {f.key: f.value for f in facts if f.value.strip()}
+
+
+def _names_files(ctx: PageContext, name: str, line: int | None) -> bool:
+    """Whether ``name`` can name the table's files on every system; a
+    warning when it cannot."""
+    if name.lower() not in DEVICE_NAMES:
+        return True
+    ctx.diags.warning(
+        "DV124",
+        f"table name {name!r} is a device name Windows reserves, so no file can be called "
+        "that; it was left out",
+        ctx.file,
+        line,
+    )
+    return False
 
 
 def _logical_from_title(
@@ -304,7 +321,7 @@ def _logical_from_title(
     if m2:
         candidates.append((m2.group(1), "the title"))
     for name, where in candidates:
-        if NAME.match(name):
+        if NAME.match(name) and _names_files(ctx, name, h1.line):
             logical = name.lower()
             inferred.append("logical_name")
             ctx.diags.info(
