@@ -12,13 +12,14 @@ BENCH_STAMP := $(VENV)/.dvgen-bench.stamp
 # tsc, the OASIS CSDL schemas, an EDMX parser and odata2ts, pinned by package-lock.json
 NPM_STAMP := node_modules/.dvgen-npm.stamp
 
-.PHONY: run test lint typecheck pytest snapshots bench clean help
+.PHONY: run test lint typecheck pytest snapshots bench fuzz clean help
 
 help:
 	@echo "make run        set up .venv and build generated/ from schema_docs/"
 	@echo "make test       set up .venv and node_modules, run lint, mypy and pytest"
 	@echo "make snapshots  regenerate the syrupy snapshots and generated/ after an intended change"
 	@echo "make bench      measure dvgen at Dataverse scale; writes docs/benchmarks.md and .png"
+	@echo "make fuzz       fuzz the parser and targets with fresh pages (FUZZ_EXAMPLES=2000 per test)"
 	@echo "make clean      remove .venv and caches"
 
 $(BIN)/python:
@@ -66,5 +67,12 @@ snapshots: $(DEV_STAMP) $(NPM_STAMP)
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+# Fresh examples every run (make test runs a fixed set). FUZZ_EXAMPLES=20000 runs
+# longer; the smallest page that breaks dvgen is kept in .fuzz-crashes/.
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(DEV_STAMP)
+	DVGEN_HYPOTHESIS_PROFILE=fuzz DVGEN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+		$(BIN)/pytest -q tests/test_fuzz.py -k "grammar or mutated"
+
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache *.egg-info .bench
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache *.egg-info .bench .fuzz-crashes

@@ -5,10 +5,34 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from generator.config import CACHE_ENV
+
+# The suite's property tests run the same examples everywhere (derandomized,
+# no example database), bounded by count, never by time. `make fuzz` selects
+# the "fuzz" profile: fresh examples, DVGEN_FUZZ_EXAMPLES of them per test.
+_SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
+settings.register_profile(
+    "ci",
+    max_examples=60,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=_SLOW_IS_FINE,
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=int(os.environ.get("DVGEN_FUZZ_EXAMPLES", "2000")),
+    derandomize=False,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=_SLOW_IS_FINE,
+)
+settings.load_profile(os.environ.get("DVGEN_HYPOTHESIS_PROFILE", "ci"))
 
 
 class TextSnapshot(SingleFileSnapshotExtension):
