@@ -122,8 +122,7 @@ def _read_typed_fields(ctx: PageContext, facts: Facts, fields: dict[str, Any]) -
     fields["format"] = ctx.convert(fmt, values.text)
     default = facts.pop("DefaultValue") or facts.pop("DefaultFormValue")
     fields["default_value"] = ctx.convert(default, values.scalar)
-    targets = facts.pop("Targets")
-    fields["targets"] = ctx.convert(targets, values.name_list) or ()
+    fields["targets"] = ctx.names(facts.pop("Targets"), "Targets")
     added = facts.pop("Added by")
     fields["added_by"] = ctx.convert(added, values.text)
 

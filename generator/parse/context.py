@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from generator.diagnostics import Diagnostics
 from generator.parse.facts import Fact, Facts, Ledger
+from generator.parse.values import name_list
 
 T = TypeVar("T")
 
@@ -53,3 +54,21 @@ class PageContext:
             )
             return None
         return value
+
+    def names(self, fact: Fact | None, what: str) -> tuple[str, ...]:
+        """A comma-separated list of names (``Targets``), each checked for
+        shape like :meth:`name`: one that is not a name is left out."""
+        if fact is None:
+            return ()
+        kept = []
+        for value in (v.strip("`").strip() for v in name_list(fact.value)):
+            if NAME.match(value):
+                kept.append(value)
+            else:
+                self.diags.warning(
+                    "DV123",
+                    f"{what} {value!r} is not a valid Dataverse name; it was left out",
+                    self.file,
+                    fact.line,
+                )
+        return tuple(kept)
