@@ -29,6 +29,7 @@ from generator.exits import (
     EXIT_BUG,
     EXIT_CODES,
     EXIT_INPUT,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_OUTPUT,
     EXIT_USAGE,
@@ -136,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
     except KeyboardInterrupt:
         print("dvgen: interrupted; the output folder was left as it was", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # the last line of defence: never a bare traceback
         if args.debug:
             traceback.print_exc()
@@ -187,7 +188,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.debug:
             traceback.print_exc()
         print(
-            f"dvgen: cannot write {config.output_dir}: {exc}; the folder was left as it was",
+            f"dvgen: cannot write {config.output_dir}: {exc}; it was left as it was",
             file=sys.stderr,
         )
         return EXIT_OUTPUT

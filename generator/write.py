@@ -87,6 +87,11 @@ def commit(out_dir: Path, files: Mapping[str, bytes]) -> WriteReport:
     """Replace dvgen's files in ``out_dir`` with ``files``, atomically."""
     for rel in files:
         check_relpath(rel)
+    if out_dir.is_symlink():
+        out_dir = out_dir.resolve()  # write where the link points; the link stays
+    if out_dir.exists() and not out_dir.is_dir():
+        # swapping a folder in would move the user's file aside
+        raise NotADirectoryError("it is a file, not a folder (name a folder for the output)")
     report = WriteReport()
     recover(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,5 @@
 """Nothing lost: a build that fails at any point (a bad page under --strict, a
-template error, a formatter error, a full disk, the process killed) leaves
+template error, a formatter error, a full disk, Ctrl-C, the process killed) leaves
 the output folder exactly as it was, bytes and mtimes, with nothing beside it
 that the next build does not clear."""
 
@@ -20,7 +20,7 @@ import generator.targets.odata
 import generator.targets.python_files
 from generator import write
 from generator.cli import main
-from generator.exits import EXIT_BUG, EXIT_INPUT, EXIT_OK, EXIT_OUTPUT
+from generator.exits import EXIT_BUG, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT
 from tests.helpers import ROOT, SCHEMA_DOCS
 
 Tree = dict[str, tuple[bytes, int]]
@@ -74,6 +74,7 @@ def fail_on_call(n: int, exc: BaseException, real: Callable[..., object]) -> Cal
         ("template", jinja2.TemplateSyntaxError("unexpected '}'", 3), EXIT_BUG),
         ("formatter", ValueError("Cannot parse: 1:4: broken"), EXIT_BUG),
         ("disk", OSError(28, "No space left on device"), EXIT_OUTPUT),
+        ("ctrl-c", KeyboardInterrupt(), EXIT_INTERRUPTED),
     ],
 )
 def test_a_fault_midway_leaves_the_folder_as_it_was(
@@ -90,6 +91,7 @@ def test_a_fault_midway_leaves_the_folder_as_it_was(
         "template": (generator.targets.odata, "render"),
         "formatter": (generator.targets.python_files, "formatted"),
         "disk": (write, "_write"),
+        "ctrl-c": (write, "_write"),
     }[where]
     monkeypatch.setattr(module, name, fail_on_call(2, fault, getattr(module, name)))
     capsys.readouterr()
@@ -168,3 +170,28 @@ def test_a_build_killed_while_writing_leaves_the_folder_as_it_was(
     assert build(project) == EXIT_OK  # the next build clears what it left
     assert beside(project) == []
     assert (project / "generated" / "mine.txt").read_text(encoding="utf-8") == "a user's file"
+
+
+def test_an_output_path_that_is_a_file_is_refused_and_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Swapping a folder in would have moved the user's file aside."""
+    shutil.copytree(SCHEMA_DOCS, tmp_path / "docs")
+    mine = tmp_path / "generated"
+    mine.write_text("my notes", encoding="utf-8")
+    assert build(tmp_path) == EXIT_OUTPUT
+    err = capsys.readouterr().err
+    assert f"cannot write {mine}: it is a file, not a folder" in err
+    assert mine.read_text(encoding="utf-8") == "my notes"
+    assert beside(tmp_path) == []
+
+
+def test_an_output_path_that_is_a_symlink_writes_where_it_points(tmp_path: Path) -> None:
+    shutil.copytree(SCHEMA_DOCS, tmp_path / "docs")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "generated").symlink_to(tmp_path / "elsewhere")
+    assert build(tmp_path) == EXIT_OK
+    assert (tmp_path / "generated").is_symlink()
+    assert (tmp_path / "elsewhere" / "model" / "msdyn_smsengagementctx.yaml").is_file()
+    assert build(tmp_path) == EXIT_OK  # and again, through the link
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["docs", "elsewhere", "generated"]
