@@ -38,6 +38,7 @@ REFUSED = {
     "../evil",
     "a" * 132,
     "{{parent}}",
+    "/abs/x",
 }
 
 
