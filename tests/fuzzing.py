@@ -311,8 +311,8 @@ def _mutation(draw: st.DrawFn) -> Mutation:
                 n = rows[index(len(rows))]
                 lines[n] = b"|Description|" + b"x" * (50_000 + seed % 150_000) + b"|"
             return b"\n".join(lines)
-        if kind == "huge_page":  # up to a few MB: larger only costs time, not coverage
-            return data * (2 + seed % 8) if len(data) < _HUGE else data
+        if kind == "huge_page":  # up to 2 MB: larger only costs time and memory
+            return data * max(1, min(2 + seed % 8, 2 * _HUGE // max(len(data), 1)))
         nest = 200 + seed % 2000
         deep = [
             b"> " * nest + b"x",
