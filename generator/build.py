@@ -85,15 +85,24 @@ def parse_pages(
     return [p for p in parsed if p is not None]
 
 
-def select(
-    tables: dict[str, Table], include: tuple[str, ...], exclude: tuple[str, ...]
-) -> dict[str, Table]:
-    return {
-        name: t
-        for name, t in tables.items()
-        if any(fnmatch.fnmatchcase(name, g) for g in include)
-        and not any(fnmatch.fnmatchcase(name, g) for g in exclude)
-    }
+def select(tables: dict[str, Table], config: Config) -> dict[str, Table]:
+    """The tables the settings choose: a logical name matching an ``include``
+    glob and no ``exclude`` glob; when ``prefixes`` are given, starting with
+    one; when ``solutions`` are given, added by one (a glob on the page's
+    "Added by", any case)."""
+    prefixes = tuple(p.lower() for p in config.prefixes)
+    solutions = [s.lower() for s in config.solutions]
+
+    def chosen(name: str, table: Table) -> bool:
+        added = (table.added_by or "").lower()
+        return (
+            any(fnmatch.fnmatchcase(name, g) for g in config.include)
+            and not any(fnmatch.fnmatchcase(name, g) for g in config.exclude)
+            and (not prefixes or name.startswith(prefixes))
+            and (not solutions or any(fnmatch.fnmatchcase(added, g) for g in solutions))
+        )
+
+    return {name: t for name, t in tables.items() if chosen(name, t)}
 
 
 def model_files(
@@ -198,10 +207,14 @@ def _generate(
         tables = merge_pages(parsed, diags, display, memo.remember)
     del parsed  # the single-page tables: merged now, and large at scale
     settle()
-    result.tables = select(tables, config.include, config.exclude)
+    result.tables = select(tables, config)
     left_out = sorted(set(tables) - set(result.tables))
     if left_out:
-        diags.info("DV030", f"left out by include/exclude: {', '.join(left_out)}")
+        diags.info(
+            "DV030",
+            "left out by the table selection (include, exclude, prefixes, solutions): "
+            f"{', '.join(left_out)}; lookups that point at them stay typed by the target's name",
+        )
     if not pages and not diags.count("error"):
         diags.error("DV031", "no pages to read: give a file or folder of table reference pages")
     prefix = "model/" if layout == "build" else ""

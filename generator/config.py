@@ -24,6 +24,7 @@ FAIL_ON: tuple[FailOn, ...] = ("breaking", "warning", "info", "never")
 DEFAULT_TARGETS = TARGETS
 _NPM_NAME = re.compile(r"^(@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*$")
 _DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
+_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9]*_?$")
 
 
 class ConfigError(Exception):
@@ -38,6 +39,8 @@ class Config:
     targets: tuple[str, ...] = DEFAULT_TARGETS
     include: tuple[str, ...] = ("*",)
     exclude: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()  # publisher prefixes: only their tables, when given
+    solutions: tuple[str, ...] = ()  # globs on a table's "Added by", when given
     python_package: str = "dataverse_bindings"
     python_distribution: str = "dataverse-bindings"
     typescript_package: str = "dataverse-bindings"
@@ -110,7 +113,7 @@ def _from_table(section: Any, path: Path) -> Config:
     if not isinstance(section, dict):
         raise ConfigError(f"{where} must be a table")
     known = {
-        *("inputs", "output", "targets", "include", "exclude", "cache"),
+        *("inputs", "output", "targets", "include", "exclude", "prefixes", "solutions", "cache"),
         *("python", "typescript", "diff"),
     }
     unknown = sorted(set(section) - known)
@@ -120,9 +123,14 @@ def _from_table(section: Any, path: Path) -> Config:
         )
     cfg = Config(base=path.parent, source=str(path))
     values: dict[str, Any] = {}
-    for key in ("inputs", "targets", "include", "exclude"):
+    for key in ("inputs", "targets", "include", "exclude", "prefixes", "solutions"):
         if key in section:
             values[key] = _str_list(section[key], f"{where} {key}")
+    for prefix in values.get("prefixes", ()):
+        if not _PREFIX.match(prefix):
+            raise ConfigError(
+                f"{where} prefixes: {prefix!r} is not a publisher prefix (like msdyn_)"
+            )
     if "output" in section:
         if not isinstance(section["output"], str) or not section["output"].strip():
             raise ConfigError(f"{where} output: expected a folder name")
