@@ -4,7 +4,8 @@ Every target (Python, TypeScript, OData) asks this module, and nothing else,
 for the identifiers it prints; the wire names stay in the model untouched.
 The steps are fixed and run in this order:
 
-1. **clean**: transliterate to ASCII (``Livré`` -> ``Livre``) and turn every
+1. **clean**: transliterate to ASCII with anyascii (``Livré`` -> ``Livre``,
+   ``Größe`` -> ``Grosse``, ``Ελληνικά`` -> ``Ellinika``) and turn every
    other non-alphanumeric run into a word break (``Co-browse``, ``N/A``,
    ``Google's``: apostrophes join, they do not split);
 2. **split** into words at breaks, lower/upper and letter/digit boundaries
@@ -24,9 +25,10 @@ from __future__ import annotations
 
 import keyword
 import re
-import unicodedata
 from collections.abc import Iterable
 from enum import Enum
+
+from anyascii import anyascii
 
 
 class Case(Enum):
@@ -134,9 +136,9 @@ TYPESCRIPT_RESERVED: frozenset[str] = frozenset(
 
 
 def ascii_text(text: str) -> str:
-    """Accents dropped, everything else that is not ASCII removed."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return decomposed.encode("ascii", "ignore").decode("ascii")
+    """``text`` transliterated to ASCII by anyascii (pinned: names must not
+    drift): accents dropped, other scripts spelled out, symbols named."""
+    return anyascii(text)
 
 
 def words(text: str) -> list[str]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import keyword
+from pathlib import Path
 
 import pytest
 
 from generator.naming import TYPESCRIPT_RESERVED, Case, Scope, identifier, words
+from tests.helpers import run_build
 
 
 @pytest.mark.parametrize(
@@ -76,7 +78,24 @@ def test_identifier_cases(text: str, upper: str, snake: str, pascal: str, camel:
     assert identifier(text, Case.CAMEL) == camel
 
 
-@pytest.mark.parametrize("text", ["🙂", "日本語", "", "!!!", "—"])
+@pytest.mark.parametrize(
+    ("label", "member"),
+    [
+        ("Livré", "LIVRE"),
+        ("Größe", "GROSSE"),
+        ("Æsir", "AESIR"),
+        ("Øre", "ORE"),
+        ("Ça va", "CA_VA"),
+        ("Ελληνικά", "ELLINIKA"),
+        ("日本語", "RI_BEN_YU"),
+        ("🙂", "SLIGHT_SMILE"),
+    ],
+)
+def test_other_scripts_transliterate_predictably(label: str, member: str) -> None:
+    assert identifier(label, Case.UPPER) == member
+
+
+@pytest.mark.parametrize("text", ["", "!!!", "—", "\u200b"])
 def test_nothing_left_falls_back_to_the_callers_name(text: str) -> None:
     assert identifier(text, Case.UPPER, fallback="value 192350000") == "VALUE_192350000"
     assert identifier(text, Case.SNAKE) == "value"
@@ -116,3 +135,28 @@ def test_every_name_is_a_valid_identifier() -> None:
 
 def test_words() -> None:
     assert words("HTTPServer2Go") == ["http", "server", "2", "go"]
+
+
+def test_labels_stay_as_written_while_member_names_transliterate(tmp_path: Path) -> None:
+    page = tmp_path / "t.md"
+    page.write_text(
+        "# t Entity Reference\n\n## Entity Properties\n\n|Property|Value|\n|-|-|\n"
+        "|LogicalName|t|\n|PrimaryIdAttribute|tid|\n\n## Writable attributes\n\n"
+        "### tid\n\n|Property|Value|\n|-|-|\n|LogicalName|tid|\n|Type|Uniqueidentifier|\n\n"
+        "### etat\n\n|Property|Value|\n|-|-|\n|LogicalName|etat|\n|Type|Picklist|\n\n"
+        "#### etat Options\n\n|Value|Label|\n|-|-|\n|1|Livré|\n|2|Größe|\n|3|Ελληνικά|\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = run_build(out, [page], "model", "python", "typescript")
+    [etat] = [a for a in result.tables["t"].attributes if a.logical_name == "etat"]
+    assert [o.label for o in etat.options] == ["Livré", "Größe", "Ελληνικά"]
+    model = (out / "model" / "t.yaml").read_text(encoding="utf-8")
+    python = (out / "python" / "dataverse_bindings" / "t.py").read_text(encoding="utf-8")
+    typescript = (out / "typescript" / "src" / "t.ts").read_text(encoding="utf-8")
+    for label in ("Livré", "Größe", "Ελληνικά"):
+        assert label in model and f'"{label}"' in python and f'"{label}"' in typescript
+    for member in ("LIVRE = 1", "GROSSE = 2", "ELLINIKA = 3"):
+        assert member in python
+    for member in ("Livre: 1", "Grosse: 2", "Ellinika: 3"):
+        assert member in typescript
