@@ -195,7 +195,7 @@ class Memo:
         reads: dict[str, str],
     ) -> None:
         del tables, reads
-        self.stats.rendered.setdefault(job[0], []).append(job[1])
+        self._rendered(job[0])(job[1])
         self._ready[job] = result
 
     def remember(
@@ -269,12 +269,12 @@ class BuildCache(Memo):
 
     # -- pages -------------------------------------------------------------------
 
-    def _pageentry_key(self, job: PageJob) -> str:
+    def _page_key(self, job: PageJob) -> str:
         data, source_path, _ = job
         return "pages/" + entry_key(self._code, source_path, hashlib.sha256(data).hexdigest())
 
     def _page_hit(self, job: PageJob) -> tuple[ParsedPage | None, list[Diagnostic]] | None:
-        hit = _page_from(self._load(self._pageentry_key(job)), job[2])
+        hit = _page_from(self._load(self._page_key(job)), job[2])
         if hit is not None:
             self.stats.pages_reused += 1
         return hit
@@ -294,7 +294,7 @@ class BuildCache(Memo):
                     for d in items
                 ],
             ).model_dump_json()
-        self._store(self._pageentry_key(job), entry)
+        self._store(self._page_key(job), entry)
 
     # -- merged tables -----------------------------------------------------------
 
@@ -376,12 +376,12 @@ class BuildCache(Memo):
             self._digests[id(table)] = digest
         return digest
 
-    def _renderentry_key(self, job: RenderJob, tables: dict[str, Table]) -> str:
+    def _render_key(self, job: RenderJob, tables: dict[str, Table]) -> str:
         target, name, settings = job
         return "render/" + entry_key(self._code, target, *settings, self._digest(tables[name]))
 
     def _render_hit(self, job: RenderJob, tables: dict[str, Table]) -> bool:
-        entry = _render_from(self._load(self._renderentry_key(job, tables)), tables)
+        entry = _render_from(self._load(self._render_key(job, tables)), tables)
         if entry is None:
             return False
         self.stats.renders_reused += 1
@@ -397,7 +397,7 @@ class BuildCache(Memo):
     ) -> None:
         super()._render_made(job, tables, result, reads)
         header = json.dumps({"deps": reads, "sizes": [len(r) for r in result]}, ensure_ascii=False)
-        self._store(self._renderentry_key(job, tables), header + "\n" + "".join(result))
+        self._store(self._render_key(job, tables), header + "\n" + "".join(result))
 
     # -- saving --------------------------------------------------------------------
 
