@@ -12,6 +12,7 @@ import contextlib
 import fnmatch
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from generator.cache import BuildCache, CacheStats, Memo
 from generator.config import Config
@@ -22,9 +23,11 @@ from generator.lock import output_lock
 from generator.merge import merge_pages
 from generator.model import Table
 from generator.modelio import json_schema, model_module
+from generator.overrides import NameClash, report_clash, report_unused
 from generator.parallel import PageJob, Renderer, RenderJob, Workers
 from generator.parse import ParsedPage
 from generator.parse.source import read_bytes
+from generator.style import DEFAULT, Style
 from generator.targets.odata import metadata_files
 from generator.targets.python_files import python_package
 from generator.targets.python_files import table_module as python_module
@@ -35,13 +38,16 @@ from generator.write import WriteReport, commit
 
 Progress = Callable[[int, int, str], None]
 
-#: Each target's per-table render (the work :meth:`Memo.render_all` caches and
-#: spreads over the workers); the rest of each target is assembled afterwards.
-RENDERERS: dict[str, Renderer] = {
-    "model": model_module,
-    "python": python_module,
-    "typescript": typescript_module,
-}
+
+def renderers(style: Style = DEFAULT) -> dict[str, Renderer]:
+    """Each target's per-table render (the work :meth:`Memo.render_all` caches
+    and spreads over the workers); the rest of each target is assembled
+    afterwards."""
+    return {
+        "model": model_module,
+        "python": partial(python_module, style=style),
+        "typescript": partial(typescript_module, style=style),
+    }
 
 
 @dataclass(slots=True)
@@ -109,7 +115,7 @@ def model_files(
     tables: dict[str, Table], prefix: str, memo: Memo | None = None
 ) -> dict[str, bytes]:
     """``<prefix><logical_name>.yaml`` per table, plus ``<prefix>schema.json``."""
-    memo = memo or Memo(renderers=RENDERERS)
+    memo = memo or Memo(renderers=renderers())
     files = {
         f"{prefix}{name}.yaml": memo.render("model", t, tables)[0].encode()
         for name, t in tables.items()
@@ -126,7 +132,8 @@ def render_jobs(config: Config, tables: dict[str, Table], layout: str) -> list[R
     if layout == "build" and "python" in config.targets:
         jobs += [("python", name, ()) for name in tables]
     if layout == "build" and "typescript" in config.targets:
-        jobs += [("typescript", name, names) for name, names in module_names(tables).items()]
+        names = module_names(tables, config.style).items()
+        jobs += [("typescript", name, settings) for name, settings in names]
     return jobs
 
 
@@ -138,6 +145,7 @@ def _target_files(
     memo: Memo,
 ) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
+    style = config.style
     if "python" in config.targets:
         with CLOCK.stage("render:python"):
             files.update(
@@ -146,14 +154,20 @@ def _target_files(
                     package=config.python_package,
                     distribution=config.python_distribution,
                     memo=memo,
+                    style=style,
                 )
             )
     if "typescript" in config.targets:
         with CLOCK.stage("render:typescript"):
-            files.update(typescript_package(tables, package=config.typescript_package, memo=memo))
+            files.update(
+                typescript_package(
+                    tables, package=config.typescript_package, memo=memo, style=style
+                )
+            )
     if "odata" in config.targets:
         with CLOCK.stage("render:odata"):
-            files.update(metadata_files(tables, diags, display, memo.metadata_parts(display)))
+            parts = memo.metadata_parts(display)
+            files.update(metadata_files(tables, diags, display, parts, style.templates))
     return files
 
 
@@ -192,10 +206,18 @@ def _generate(
     CLOCK.reset()
     diags = Diagnostics()
     workers = Workers(jobs)
+    style = config.style
+    made = renderers(style)
     memo = (
-        BuildCache(config.cache_dir, write=write, workers=workers, renderers=RENDERERS)
+        BuildCache(
+            config.cache_dir,
+            write=write,
+            workers=workers,
+            renderers=made,
+            look=style.fingerprint(),
+        )
         if config.cache_dir
-        else Memo(workers, RENDERERS)
+        else Memo(workers, made)
     )
     with CLOCK.stage("collect"):
         pages = collect(config.inputs, config.base, diags)
@@ -218,12 +240,18 @@ def _generate(
     if not pages and not diags.count("error"):
         diags.error("DV031", "no pages to read: give a file or folder of table reference pages")
     prefix = "model/" if layout == "build" else ""
-    memo.render_all(render_jobs(config, result.tables, layout), result.tables)
-    if "model" in config.targets or layout == "parse":
-        with CLOCK.stage("render:model"):
-            result.files.update(model_files(result.tables, prefix, memo))
     if layout == "build":
-        result.files.update(_target_files(config, result.tables, diags, display, memo))
+        report_unused(config.naming, result.tables, config.source, diags)
+    try:
+        memo.render_all(render_jobs(config, result.tables, layout), result.tables)
+        if "model" in config.targets or layout == "parse":
+            with CLOCK.stage("render:model"):
+                result.files.update(model_files(result.tables, prefix, memo))
+        if layout == "build":
+            result.files.update(_target_files(config, result.tables, diags, display, memo))
+    except NameClash as clash:
+        report_clash(clash, config.source, diags)
+        result.files.clear()
     if write and not result.failed(strict):
         with CLOCK.stage("write"):
             result.report = commit(config.output_dir, result.files)

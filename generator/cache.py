@@ -232,12 +232,15 @@ class BuildCache(Memo):
         write: bool = True,
         workers: Workers | None = None,
         renderers: Mapping[str, Renderer] | None = None,
+        look: str = "",
     ) -> None:
         super().__init__(workers, renderers)
         self.folder = folder
         self.root = folder / LAYOUT
         self.write = write
         self._code = code_fingerprint()
+        # what renders also depend on: the project's templates and naming
+        self._look = entry_key(self._code, look) if look else self._code
         self._prepared = False
         self._used: set[str] = set()
         self._digests: dict[int, str] = {}
@@ -323,7 +326,7 @@ class BuildCache(Memo):
         """The parts the last build kept (:mod:`generator.cache_parts`), in
         :data:`~generator.cache_parts.SHARDS` entries per version of dvgen's
         code; :meth:`save` writes back the ones that changed."""
-        rels = ["documents/" + entry_key(self._code, "odata-parts", str(i)) for i in range(SHARDS)]
+        rels = ["documents/" + entry_key(self._look, "odata-parts", str(i)) for i in range(SHARDS)]
         parts = StoredParts(
             [self._load(rel) for rel in rels],
             self._digest,
@@ -378,7 +381,7 @@ class BuildCache(Memo):
 
     def _render_key(self, job: RenderJob, tables: dict[str, Table]) -> str:
         target, name, settings = job
-        return "render/" + entry_key(self._code, target, *settings, self._digest(tables[name]))
+        return "render/" + entry_key(self._look, target, *settings, self._digest(tables[name]))
 
     def _render_hit(self, job: RenderJob, tables: dict[str, Table]) -> bool:
         entry = _render_from(self._load(self._render_key(job, tables)), tables)

@@ -38,6 +38,7 @@ from generator.heap import steady
 from generator.inputs import display_path
 from generator.lock import Busy
 from generator.parallel import cpu_count
+from generator.render import TemplateFailure
 from generator.write import UnsafePath
 
 PROGRESS_MIN_PAGES = 10
@@ -138,6 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dvgen: interrupted; the output folder was left as it was", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except TemplateFailure as exc:  # the project's own template: theirs to mend
+        print(f"dvgen: {exc}; nothing was written", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:  # the last line of defence: never a bare traceback
         if args.debug:
             traceback.print_exc()

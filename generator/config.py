@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from generator.diff.ignore import IgnoreEntry, IgnoreError, entries_from_config
+from generator.overrides import Naming, NamingError, naming_from
+from generator.render import Templates
+from generator.style import Style
 
 CACHE_ENV = "DVGEN_CACHE_DIR"
 TARGETS = ("model", "python", "typescript", "odata")
@@ -45,6 +48,8 @@ class Config:
     python_distribution: str = "dataverse-bindings"
     typescript_package: str = "dataverse-bindings"
     cache: str | None = ".dvgen-cache"
+    templates: str | None = None  # a folder of the project's own templates
+    naming: Naming = field(default_factory=Naming)
     diff_fail_on: FailOn = "breaking"
     diff_ignore: tuple[IgnoreEntry, ...] = ()
     source: str | None = field(default=None, compare=False)
@@ -57,6 +62,15 @@ class Config:
             return None
         folder = Path(os.environ.get(CACHE_ENV) or self.cache)
         return folder if folder.is_absolute() else self.base / folder
+
+    @property
+    def style(self) -> Style:
+        """The templates and naming every render uses."""
+        folder = None
+        if self.templates is not None:
+            path = Path(self.templates)
+            folder = str((path if path.is_absolute() else self.base / path).resolve())
+        return Style(Templates(folder), self.naming)
 
     @property
     def output_dir(self) -> Path:
@@ -114,7 +128,7 @@ def _from_table(section: Any, path: Path) -> Config:
         raise ConfigError(f"{where} must be a table")
     known = {
         *("inputs", "output", "targets", "include", "exclude", "prefixes", "solutions", "cache"),
-        *("python", "typescript", "diff"),
+        *("python", "typescript", "diff", "templates", "naming"),
     }
     unknown = sorted(set(section) - known)
     if unknown:
@@ -143,6 +157,13 @@ def _from_table(section: Any, path: Path) -> Config:
             values["cache"] = cache
         else:
             raise ConfigError(f"{where} cache: expected a folder name, or false for no cache")
+    if "templates" in section:
+        values["templates"] = _templates(section["templates"], path.parent, f"{where} templates")
+    if "naming" in section:
+        try:
+            values["naming"] = naming_from(section["naming"], f"{path}: [tool.dvgen.naming]")
+        except NamingError as exc:
+            raise ConfigError(str(exc)) from None
     if "python" in section:
         values.update(_python_table(section["python"], f"{where}.python"))
     if "typescript" in section:
@@ -153,6 +174,15 @@ def _from_table(section: Any, path: Path) -> Config:
         if t not in TARGETS:
             raise ConfigError(f"{where} targets: unknown target {t!r}; known: {', '.join(TARGETS)}")
     return replace(cfg, **values)
+
+
+def _templates(value: Any, base: Path, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: expected a folder name")
+    folder = Path(value) if Path(value).is_absolute() else base / value
+    if not folder.is_dir():
+        raise ConfigError(f"{where}: {value!r} is not a folder ({folder} does not exist)")
+    return value
 
 
 def _subtable(section: Any, where: str, known: set[str]) -> dict[str, Any]:

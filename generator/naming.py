@@ -30,6 +30,8 @@ from enum import Enum
 
 from anyascii import anyascii
 
+from generator.overrides import NameClash, Override
+
 
 class Case(Enum):
     SNAKE = "snake"  # python attributes and functions: owner_id_name
@@ -180,23 +182,66 @@ def identifier(
 
 
 class Scope:
-    """The names already taken in one namespace (a module, a class, an enum)."""
+    """The names already taken in one namespace (a module, a class, an enum).
+
+    ``where`` says which namespace, for a clash message; each name remembers
+    what holds it (``owner``), so a clash names both sides."""
 
     def __init__(
-        self, taken: Iterable[str] = (), reserved: Iterable[str] = PYTHON_RESERVED
+        self,
+        taken: Iterable[str] = (),
+        reserved: Iterable[str] = PYTHON_RESERVED,
+        *,
+        where: str = "",
+        fixed: str = "a name the generated code defines",
     ) -> None:
-        self._taken: set[str] = set(taken)
+        self._taken: dict[str, str] = dict.fromkeys(taken, fixed)
+        self._pinned: dict[str, Override] = {}
         self.reserved = frozenset(reserved)
+        self.where = where
 
     def __contains__(self, name: str) -> bool:
         return name in self._taken
 
-    def claim(self, text: str, case: Case, *, fallback: str = "value") -> str:
-        """A name for ``text`` not yet taken here; the scope remembers it."""
+    def claim(
+        self,
+        text: str,
+        case: Case,
+        *,
+        fallback: str = "value",
+        owner: str = "",
+        override: Override | None = None,
+    ) -> str:
+        """A name for ``text`` not yet taken here; the scope remembers it.
+        With an ``override``, its name exactly, or :class:`NameClash`."""
+        if override is not None:
+            return self._pin(override, owner)
         base = identifier(text, case, fallback=fallback, reserved=self.reserved)
+        if base in self._pinned:
+            self._clash(self._pinned[base], owner or f"the name dvgen derives from {text!r}")
         name, n = base, 2
         while name in self._taken:
             name = f"{base}_{n}"
             n += 1
-        self._taken.add(name)
+        self._taken[name] = owner or repr(text)
         return name
+
+    def _pin(self, override: Override, owner: str) -> str:
+        name = override.name
+        if name in self.reserved:
+            self._clash(override, "a reserved word")
+        if name in self._taken:
+            other = self._pinned.get(name)
+            self._clash(override, f"{self._taken[name]}{f' ({other})' if other else ''}")
+        self._taken[name] = owner or str(override)
+        self._pinned[name] = override
+        return name
+
+    def _clash(self, override: Override, other: str) -> None:
+        where = f" in {self.where}" if self.where else ""
+        raise NameClash(
+            override.section,
+            override.key,
+            override.name,
+            f"{override.name} is also {other}{where}",
+        )

@@ -4,28 +4,50 @@ One template per kind of output file; the views handed to them are computed
 in Python (:mod:`generator.targets`), which also assemble each target's files.
 Python output is formatted in-process with the pinned black, so the same
 model always gives the same bytes.
+
+A project's own templates (the ``templates`` setting) come first: a file
+there replaces the built-in file of the same name, and the built-in one stays
+reachable as ``dvgen/<name>``, so a template can ``{% extends
+"dvgen/python/table.py.jinja" %}`` and replace one block, keeping the rest.
 """
 
 from __future__ import annotations
 
+import hashlib
+import traceback
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import black
 import jinja2
 from black.mode import Mode, TargetVersion
+from black.parsing import InvalidInput
 
 from generator.pyformat import assign
 from generator.timing import CLOCK
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+#: The prefix under which the built-in templates stay reachable.
+BUILTIN_PREFIX = "dvgen"
 _BLACK = Mode(target_versions={TargetVersion.PY311}, line_length=100)
 
 
+class TemplateFailure(Exception):
+    """A project's own template failed: the message names the template and line."""
+
+
 @cache
-def environment() -> jinja2.Environment:
+def environment(folder: str | None = None) -> jinja2.Environment:
+    """The environment rendering with ``folder``'s templates first (or only
+    the built-in ones)."""
+    builtin = jinja2.FileSystemLoader(str(TEMPLATES))
+    loaders: list[jinja2.BaseLoader] = [builtin]
+    if folder is not None:
+        loaders.insert(0, jinja2.FileSystemLoader(folder))
+    loaders.append(jinja2.PrefixLoader({BUILTIN_PREFIX: builtin}))
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -36,8 +58,70 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(template: str, **context: object) -> str:
-    return environment().get_template(template).render(**context)
+@dataclass(frozen=True, slots=True)
+class Templates:
+    """Where templates come from: ``folder`` (absolute) first, when given,
+    then the built-in ones."""
+
+    folder: str | None = None
+
+    def render(self, name: str, /, **context: object) -> str:
+        if self.folder is None:
+            return environment().get_template(name).render(**context)
+        try:
+            return environment(self.folder).get_template(name).render(**context)
+        except jinja2.TemplateError as exc:
+            raise TemplateFailure(self._where(exc, name)) from exc
+
+    def read_bytes(self, name: str) -> bytes:
+        """A file copied as it is (a runtime module, ``tsconfig.json``): the
+        project's own when its folder has one."""
+        if self.folder is not None:
+            mine = Path(self.folder, name)
+            if mine.is_file():
+                return mine.read_bytes()
+        return (TEMPLATES / name).read_bytes()
+
+    def fingerprint(self) -> str:
+        """Every file of the project's folder: part of each render's cache key."""
+        if self.folder is None:
+            return ""
+        h = hashlib.sha256()
+        root = Path(self.folder)
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+        return h.hexdigest()
+
+    def python(self, name: str, source: str) -> str:
+        """``source``, which template ``name`` rendered, as black leaves it;
+        Python that does not parse is the template's failure when it may be
+        the project's template (dvgen's own are tested)."""
+        try:
+            return format_python(source)
+        except InvalidInput as exc:
+            if self.folder is None:
+                raise
+            first = " ".join(str(exc).split())
+            raise TemplateFailure(
+                f"{name}: the templates in {self.folder} rendered Python that does not "
+                f"parse: {first}"
+            ) from None
+
+    def _where(self, exc: jinja2.TemplateError, name: str) -> str:
+        """``<template file>:<line>: <what>`` for a failure in a template."""
+        words = " ".join((exc.message or type(exc).__name__).split())
+        if isinstance(exc, jinja2.TemplateSyntaxError):
+            return f"{exc.filename or exc.name}:{exc.lineno}: {words}"
+        if isinstance(exc, jinja2.TemplateNotFound):
+            return f"{name}: template {exc.name!r} not found in {self.folder} or dvgen's own"
+        frames = [
+            f
+            for f in traceback.extract_tb(exc.__traceback__)
+            if f.filename.endswith(".jinja") or f.filename.startswith(self.folder or "\0")
+        ]
+        if frames:
+            return f"{frames[-1].filename}:{frames[-1].lineno}: {words}"
+        return f"{name}: {words}"
 
 
 def format_python(source: str) -> str:

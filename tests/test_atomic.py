@@ -16,7 +16,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-import generator.targets.odata
+import generator.render
 import generator.targets.python_files
 from generator import write
 from generator.cli import main
@@ -88,7 +88,7 @@ def test_a_fault_midway_leaves_the_folder_as_it_was(
 ) -> None:
     before = tree(project / "generated")
     module, name = {
-        "template": (generator.targets.odata, "render"),
+        "template": (generator.render.Templates, "render"),
         "formatter": (generator.targets.python_files, "formatted"),
         "disk": (write, "_write"),
         "ctrl-c": (write, "_write"),
@@ -111,8 +111,8 @@ def test_debug_shows_the_traceback(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     boom = jinja2.TemplateSyntaxError("unexpected '}'", 3)
-    render = generator.targets.odata.render
-    monkeypatch.setattr(generator.targets.odata, "render", fail_on_call(1, boom, render))
+    render = generator.render.Templates.render
+    monkeypatch.setattr(generator.render.Templates, "render", fail_on_call(1, boom, render))
     assert build(project, "--no-cache", "--debug") == EXIT_BUG
     err = capsys.readouterr().err
     assert "Traceback" in err and "TemplateSyntaxError" in err

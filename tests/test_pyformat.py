@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import generator.render
 from generator import pyformat
 from generator.escape import py_docstring, py_string
 from generator.model import Table
@@ -36,7 +37,6 @@ from generator.pyformat import (
     tuple_of,
 )
 from generator.render import format_python
-from generator.targets import python_files
 from generator.targets.python_files import python_package
 from tests.helpers import FIXTURES, SCHEMA_DOCS, build_tables, corpus_builds
 
@@ -57,7 +57,7 @@ def _package(
         through_black.append(source)
         return format_python(source)
 
-    monkeypatch.setattr(python_files, "format_python", spy)
+    monkeypatch.setattr(generator.render, "format_python", spy)
     files = python_package(tables, package="pkg", distribution="pkg", prefix="")
     return files, through_black
 
@@ -106,7 +106,7 @@ def test_what_the_layout_cannot_split_goes_through_black(
 
 
 def test_runtime_template_is_kept_black_formatted() -> None:
-    runtime = (python_files.TEMPLATES / "python" / "_runtime.py").read_text(encoding="utf-8")
+    runtime = (generator.render.TEMPLATES / "python" / "_runtime.py").read_text(encoding="utf-8")
     assert black_leaves(runtime)
 
 

@@ -37,7 +37,7 @@ from functools import partial
 from generator.diagnostics import Diagnostics
 from generator.escape import xml_attr
 from generator.model import Attribute, Table
-from generator.render import render
+from generator.render import Templates
 from generator.targets import webapi
 
 NAMESPACE = "Microsoft.Dynamics.CRM"
@@ -491,6 +491,8 @@ def _block(
     display: Mapping[str, str],
     sets: Mapping[str, str],
     read_back: set[str],
+    *,
+    templates: Templates,
 ) -> Block:
     """Render ``view`` (linked). A type in ``read_back`` came from a cached
     piece, without its properties and description: they are made again from
@@ -500,6 +502,7 @@ def _block(
         assert full is not None  # it was made from the same table before
         full.navigations = view.navigations
         view = full
+    render = templates.render
     return Block(
         render("odata/entity_type.xml.jinja", t=view, namespace=NAMESPACE, base_type=BASE_TYPE),
         render("odata/entity_set.xml.jinja", t=view, sets=sets, namespace=NAMESPACE)
@@ -513,8 +516,10 @@ def metadata_files(
     diags: Diagnostics,
     display: Mapping[str, str],
     parts: Parts | None = None,
+    templates: Templates | None = None,
 ) -> dict[str, bytes]:
     """``odata/$metadata.xml``: the CSDL document for every table in the build."""
+    templates = templates or Templates()
     parts = parts or Parts()
     names = _Names(diags, display)
     types: dict[str, EntityTypeView] = {}
@@ -546,11 +551,11 @@ def metadata_files(
             view.name,
             tables[view.name] if view.name in described else None,
             facts(view, sets),
-            partial(_block, view, tables, display, sets, read_back),
+            partial(_block, view, tables, display, sets, read_back, templates=templates),
         )
         for view in types.values()
     ]
-    text = render(
+    text = templates.render(
         "odata/metadata.xml.jinja",
         namespace=NAMESPACE,
         base_type=BASE_TYPE,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from generator.escape import py_docstring, py_string
 from generator.model import Attribute, Message, Option, Table
 from generator.naming import PYTHON_RESERVED, Case, Scope
+from generator.overrides import Naming
 from generator.pyformat import (
     INDENT,
     Atom,
@@ -149,13 +150,29 @@ def _docstring(indent: str, *parts: str | None) -> str:
     return docstring(_doc(*parts), indent)
 
 
-def _enum(attr: Attribute, scope: Scope) -> EnumView:
-    name = scope.claim(webapi.choice_name(attr), Case.PASCAL, fallback=attr.logical_name)
-    members = Scope(taken={"label", "state", "name", "value", "mro"})
+def _enum(attr: Attribute, table: Table, scope: Scope, naming: Naming) -> EnumView:
+    name = scope.claim(
+        webapi.choice_name(attr),
+        Case.PASCAL,
+        fallback=attr.logical_name,
+        owner=f"the enum of column {attr.logical_name}",
+    )
+    members = Scope(
+        taken={"label", "state", "name", "value", "mro"},
+        where=f"the Python enum {name}",
+        fixed="a name every generated enum defines",
+    )
+    case = Case.PASCAL if naming.enum_members == "pascal" else Case.UPPER
     out: list[tuple[str, int, str]] = []
     states: list[tuple[int, int]] = []
     for opt in attr.options:
-        member = members.claim(_label(opt), Case.UPPER, fallback=f"value {opt.value}")
+        member = members.claim(
+            _label(opt),
+            case,
+            fallback=f"value {opt.value}",
+            owner=f"choice value {opt.value} of {attr.logical_name}",
+            override=naming.choice(table, attr, opt),
+        )
         out.append((member, opt.value, py_string(opt.label or str(opt.value))))
         if opt.state is not None:
             states.append((opt.value, opt.state))
@@ -176,11 +193,16 @@ def _field(
     *,
     navs: webapi.Navigations,
     sets: webapi.EntitySets,
+    naming: Naming,
 ) -> FieldView | None:
     if not webapi.is_column(attr):
         return None
     name = scope.claim(
-        attr.schema_name or attr.logical_name, Case.SNAKE, fallback=attr.logical_name
+        attr.schema_name or attr.logical_name,
+        Case.SNAKE,
+        fallback=attr.logical_name,
+        owner=f"column {attr.logical_name}",
+        override=naming.column(table, attr),
     )
     choice = enums.get(attr.logical_name)
     kind = webapi.kind(attr)
@@ -250,7 +272,12 @@ def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
     op = msg.web_api
     if op is None:
         return None
-    name = scope.claim(msg.name + " request", Case.SNAKE, fallback="message request")
+    name = scope.claim(
+        msg.name + " request",
+        Case.SNAKE,
+        fallback="message request",
+        owner=f"the request builder of message {msg.name}",
+    )
     doc = _docstring(INDENT, f"Build the Web API request for the {msg.name} message.")
     if op.kind == "http" and op.method and op.path:
         path = op.path
@@ -281,21 +308,36 @@ def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
     return None
 
 
-def table_view(table: Table, sets: webapi.EntitySets) -> TableView:
-    module_scope = Scope(taken=MODULE_NAMES)
-    class_name = module_scope.claim(table.schema_name or table.logical_name, Case.PASCAL)
+def table_view(table: Table, sets: webapi.EntitySets, naming: Naming | None = None) -> TableView:
+    naming = naming or Naming()
+    module_scope = Scope(
+        taken=MODULE_NAMES,
+        where=f"the Python module of {table.logical_name}",
+        fixed="a name every generated module imports",
+    )
+    class_name = module_scope.claim(
+        naming.class_text(table),
+        Case.PASCAL,
+        owner=f"the class of table {table.logical_name}",
+        override=naming.table(table),
+    )
     enums: dict[str, EnumView] = {}
     for attr in table.attributes:
         if webapi.has_choices(attr):
-            enums[attr.logical_name] = _enum(attr, module_scope)
+            enums[attr.logical_name] = _enum(attr, table, module_scope, naming)
     # Module names are reserved in the class body too: a field named
     # ``datetime`` would shadow the module its own annotation needs.
-    class_scope = Scope(taken=CLASS_NAMES, reserved=PYTHON_RESERVED | MODULE_NAMES)
+    class_scope = Scope(
+        taken=CLASS_NAMES,
+        reserved=PYTHON_RESERVED | MODULE_NAMES,
+        where=f"the Python class {class_name}",
+        fixed="a name every generated row class defines",
+    )
     navs = webapi.navigations(table)
     fields = [
         f
         for a in table.attributes
-        if (f := _field(a, table, class_scope, enums, navs=navs, sets=sets))
+        if (f := _field(a, table, class_scope, enums, navs=navs, sets=sets, naming=naming))
     ]
     const_scope = Scope()
     constants = [

@@ -3,35 +3,41 @@
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, partial
 
 from generator import __version__
 from generator.cache import Memo
 from generator.escape import py_string
 from generator.model import Table
 from generator.pyformat import INDENT, Pair, black_stable, layout, tuple_of
-from generator.render import TEMPLATES, format_python, render
+from generator.render import Templates
+from generator.style import DEFAULT, Style
 from generator.targets.python import table_view
 from generator.targets.webapi import EntitySets
 
 
 @cache
-def _runtime_source() -> bytes:
+def _runtime_source(templates: Templates) -> bytes:
     """The runtime every package carries, as written (black-formatted: a test
     keeps it so): the same bytes every build, so read once."""
-    return (TEMPLATES / "python" / "_runtime.py").read_bytes()
+    return templates.read_bytes("python/_runtime.py")
 
 
-def formatted(source: str) -> str:
-    """``source`` as black leaves it: itself when its layout is black's
-    already (:mod:`generator.pyformat`), else black's output."""
-    return source if black_stable(source) else format_python(source)
+def formatted(source: str, style: Style = DEFAULT, name: str = "") -> str:
+    """``source`` as black leaves it: itself when dvgen's own templates made
+    it and its layout is black's already (:mod:`generator.pyformat`), else
+    black's output (which a project's template always goes through: black
+    also checks that it parses)."""
+    if style.templates.folder is None and black_stable(source):
+        return source  # dvgen's own templates lay out as black does (tested)
+    return style.templates.python(name, source)
 
 
-def table_module(table: Table, sets: EntitySets) -> list[str]:
+def table_module(table: Table, sets: EntitySets, *, style: Style = DEFAULT) -> list[str]:
     """[module name, class name, formatted source] of one table."""
-    view = table_view(table, sets)
-    source = formatted(render("python/table.py.jinja", t=view))
+    view = table_view(table, sets, style.naming)
+    name = "python/table.py.jinja"
+    source = formatted(style.templates.render(name, t=view), style, name)
     return [view.module, view.class_name, source]
 
 
@@ -42,9 +48,11 @@ def python_package(
     distribution: str,
     prefix: str = "python/",
     memo: Memo | None = None,
+    style: Style = DEFAULT,
 ) -> dict[str, bytes]:
     """Every file of the generated Python package, keyed by output path."""
-    memo = memo or Memo(renderers={"python": table_module})
+    memo = memo or Memo(renderers={"python": partial(table_module, style=style)})
+    render = style.templates.render
     root = f"{prefix}{package}/"
     files: dict[str, bytes] = {}
     index: list[tuple[str, str, str]] = []
@@ -67,8 +75,8 @@ def python_package(
             for a, b, c in index
         ],
     )
-    files[f"{root}__init__.py"] = formatted(init).encode()
-    files[f"{root}_runtime.py"] = _runtime_source()
+    files[f"{root}__init__.py"] = formatted(init, style, "python/__init__.py.jinja").encode()
+    files[f"{root}_runtime.py"] = _runtime_source(style.templates)
     files[f"{root}py.typed"] = b""
     files[f"{prefix}pyproject.toml"] = render(
         "python/pyproject.toml.jinja",

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from generator.escape import ts_doc, ts_key, ts_string
 from generator.model import Attribute, Message, Table
 from generator.naming import TYPESCRIPT_RESERVED, Case, Scope
+from generator.overrides import Naming
 from generator.targets import webapi
 
 #: What the runtime module exports; the index re-exports it.
@@ -154,14 +155,24 @@ def _value_type(attr: Attribute, table: Table, enums: Mapping[str, EnumView]) ->
     return _TYPE_BY_KIND[kind]
 
 
-def _enum(attr: Attribute, scope: Scope) -> EnumView:
-    name = scope.claim(webapi.choice_name(attr), Case.PASCAL, fallback=attr.logical_name)
-    labels = scope.claim(f"{name} labels", Case.PASCAL)
-    members = Scope(reserved=())
+def _enum(attr: Attribute, table: Table, scope: Scope, naming: Naming) -> EnumView:
+    name = scope.claim(
+        webapi.choice_name(attr),
+        Case.PASCAL,
+        fallback=attr.logical_name,
+        owner=f"the enum of column {attr.logical_name}",
+    )
+    labels = scope.claim(f"{name} labels", Case.PASCAL, owner=f"the labels of {name}")
+    members = Scope(reserved=(), where=f"the TypeScript enum {name}")
+    case = Case.UPPER if naming.enum_members == "upper" else Case.PASCAL
     out = []
     for opt in attr.options:
         member = members.claim(
-            opt.invariant_name or opt.label or "", Case.PASCAL, fallback=f"value {opt.value}"
+            opt.invariant_name or opt.label or "",
+            case,
+            fallback=f"value {opt.value}",
+            owner=f"choice value {opt.value} of {attr.logical_name}",
+            override=naming.choice(table, attr, opt),
         )
         out.append((member, opt.value, _doc(opt.description, indent="  ")))
     view = EnumView(
@@ -173,7 +184,7 @@ def _enum(attr: Attribute, scope: Scope) -> EnumView:
         state_values=[(o.value, o.state) for o in attr.options if o.state is not None],
     )
     if view.state_values:
-        view.states = scope.claim(f"{name} states", Case.PASCAL)
+        view.states = scope.claim(f"{name} states", Case.PASCAL, owner=f"the states of {name}")
     return view
 
 
@@ -257,7 +268,12 @@ def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
     op = msg.web_api
     if op is None:
         return None
-    name = scope.claim(msg.name + " request", Case.CAMEL, fallback="message request")
+    name = scope.claim(
+        msg.name + " request",
+        Case.CAMEL,
+        fallback="message request",
+        owner=f"the request builder of message {msg.name}",
+    )
     doc = _doc(f"Build the Web API request for the {msg.name} message.")
     record = "Readonly<Record<string, unknown>>"
     if op.kind == "http" and op.method and op.path:
@@ -297,9 +313,25 @@ def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
     return None
 
 
-def table_view(table: Table, sets: webapi.EntitySets, module: str, namespace: str) -> TableView:
-    scope = Scope(taken=MODULE_NAMES | RUNTIME_NAMES, reserved=RESERVED)
-    enums = {a.logical_name: _enum(a, scope) for a in table.attributes if webapi.has_choices(a)}
+def table_view(
+    table: Table,
+    sets: webapi.EntitySets,
+    module: str,
+    namespace: str,
+    naming: Naming | None = None,
+) -> TableView:
+    naming = naming or Naming()
+    scope = Scope(
+        taken=MODULE_NAMES | RUNTIME_NAMES,
+        reserved=RESERVED,
+        where=f"the TypeScript module {module}",
+        fixed="a name every generated module exports",
+    )
+    enums = {
+        a.logical_name: _enum(a, table, scope, naming)
+        for a in table.attributes
+        if webapi.has_choices(a)
+    }
     state_enum = next(
         (
             enums[a.logical_name]
@@ -328,9 +360,18 @@ def table_view(table: Table, sets: webapi.EntitySets, module: str, namespace: st
             create += _write_props(attr, table, enums, binds, doc, update=False)
         if webapi.updatable(attr):
             update += _write_props(attr, table, enums, binds, doc, update=True)
-    names = Scope(reserved=())
+    names = Scope(reserved=(), where=f"the Columns of TypeScript module {module}")
     keyed = [
-        (names.claim(a.schema_name or a.logical_name, Case.CAMEL, fallback=a.logical_name), a)
+        (
+            names.claim(
+                a.schema_name or a.logical_name,
+                Case.CAMEL,
+                fallback=a.logical_name,
+                owner=f"column {a.logical_name}",
+                override=naming.column(table, a),
+            ),
+            a,
+        )
         for a in columns
     ]
     entity_set = webapi.entity_set(table)

@@ -8,13 +8,14 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from generator import __version__
 from generator.cache import Memo
 from generator.escape import ts_doc, ts_key, ts_string
 from generator.model import Table
 from generator.naming import Case, Scope
-from generator.render import TEMPLATES, render
+from generator.style import DEFAULT, Style
 from generator.targets import webapi
 from generator.targets.typescript import RESERVED, RUNTIME_NAMES, table_view
 from generator.targets.webapi import EntitySets
@@ -23,20 +24,34 @@ from generator.targets.webapi import EntitySets
 TYPESCRIPT_VERSION = "5.9.3"
 
 
-def table_module(table: Table, sets: EntitySets, module: str, namespace: str) -> list[str]:
+def table_module(
+    table: Table, sets: EntitySets, module: str, namespace: str, *, style: Style = DEFAULT
+) -> list[str]:
     """[source] of one table's module."""
-    return [render("typescript/table.ts.jinja", t=table_view(table, sets, module, namespace))]
+    view = table_view(table, sets, module, namespace, style.naming)
+    return [style.templates.render("typescript/table.ts.jinja", t=view)]
 
 
-def module_names(tables: dict[str, Table]) -> dict[str, tuple[str, str]]:
+def module_names(tables: dict[str, Table], style: Style = DEFAULT) -> dict[str, tuple[str, str]]:
     """Each table's (module, namespace): unique, claimed in logical-name order."""
     modules = Scope(taken={"index", "runtime"}, reserved=())
-    namespaces = Scope(taken=RUNTIME_NAMES | {"entitySets"}, reserved=RESERVED)
+    namespaces = Scope(
+        taken=RUNTIME_NAMES | {"entitySets"},
+        reserved=RESERVED,
+        where="the TypeScript index",
+        fixed="a name the index exports",
+    )
     names: dict[str, tuple[str, str]] = {}
     for name in sorted(tables):
         module = modules.claim(name, Case.SNAKE, fallback="table")
-        schema = tables[name].schema_name or name
-        names[name] = (module, namespaces.claim(schema, Case.PASCAL, fallback=module))
+        namespace = namespaces.claim(
+            style.naming.class_text(tables[name]),
+            Case.PASCAL,
+            fallback=module,
+            owner=f"the namespace of table {name}",
+            override=style.naming.table(tables[name]),
+        )
+        names[name] = (module, namespace)
     return names
 
 
@@ -46,11 +61,13 @@ def typescript_package(
     package: str,
     prefix: str = "typescript/",
     memo: Memo | None = None,
+    style: Style = DEFAULT,
 ) -> dict[str, bytes]:
-    memo = memo or Memo(renderers={"typescript": table_module})
+    memo = memo or Memo(renderers={"typescript": partial(table_module, style=style)})
+    render = style.templates.render
     files: dict[str, bytes] = {}
     index: list[tuple[str, str]] = []
-    for name, (module, namespace) in module_names(tables).items():
+    for name, (module, namespace) in module_names(tables, style).items():
         (source,) = memo.render("typescript", tables[name], tables, (module, namespace))
         files[f"{prefix}src/{module}.ts"] = source.encode()
         index.append((module, namespace))
@@ -63,8 +80,8 @@ def typescript_package(
             (ts_key(name), ts_string(webapi.entity_set(tables[name]))) for name in sorted(tables)
         ],
     ).encode()
-    files[f"{prefix}src/runtime.ts"] = (TEMPLATES / "typescript" / "runtime.ts").read_bytes()
-    files[f"{prefix}tsconfig.json"] = (TEMPLATES / "typescript" / "tsconfig.json").read_bytes()
+    files[f"{prefix}src/runtime.ts"] = style.templates.read_bytes("typescript/runtime.ts")
+    files[f"{prefix}tsconfig.json"] = style.templates.read_bytes("typescript/tsconfig.json")
     files[f"{prefix}package.json"] = render(
         "typescript/package.json.jinja",
         name=json.dumps(package),
