@@ -19,6 +19,11 @@ The steps are fixed and run in this order:
 6. **deduplicate within the scope** with ``_2``, ``_3``... in the order
    names are asked for, after the scope was seeded with what the template
    itself defines or imports.
+
+A project's naming override (``[tool.dvgen.naming]``,
+:mod:`generator.overrides`) skips all six: it is the name, exactly. A scope
+never dedupes around one; a name that meets an override, either way round,
+is a :class:`~generator.overrides.NameClash` naming both.
 """
 
 from __future__ import annotations
