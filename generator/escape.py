@@ -8,6 +8,7 @@ so that nothing can close the string, docstring or comment it lands in.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 # Line breaks as Python's str.splitlines() sees them, plus the Unicode ones
 # that JavaScript treats as line terminators.
@@ -102,8 +103,9 @@ def ts_string(text: str) -> str:
 _TS_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def ts_doc(text: str, indent: str = "") -> str:
-    """A whole ``/** ... */`` JSDoc block for ``text`` at ``indent``.
+def ts_doc(text: str, indent: str = "", tags: Sequence[str] = ()) -> str:
+    """A whole ``/** ... */`` JSDoc block for ``text`` at ``indent``, then
+    ``tags`` (dvgen's own, such as ``@deprecated ...``: printed as they are).
 
     Nothing in ``text`` can end the comment: ``*/`` becomes ``*\\/``; every
     kind of line break (U+2028 and U+2029 included) starts a new `` * `` line;
@@ -113,6 +115,7 @@ def ts_doc(text: str, indent: str = "") -> str:
     lines = [_ts_doc_line(raw) for raw in _LINE_BREAKS.split(text.strip())]
     while lines and not lines[-1]:
         lines.pop()
+    lines += tags
     if not lines:
         return ""
     if len(lines) == 1 and len(lines[0]) + len(indent) <= 90:

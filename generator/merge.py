@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from generator.deprecation import marked
 from generator.diagnostics import Diagnostics
 from generator.model import (
     LOOKUP_TYPES,
@@ -151,7 +152,7 @@ def _merge_group(
     merged = ordered[0].table
     for p in ordered[1:]:
         merged = merge_models(merged, p.table)
-    return _infer_table(merged.model_copy(update={"partial": not bases}), diags, display)
+    return marked(_infer_table(merged.model_copy(update={"partial": not bases}), diags, display))
 
 
 def _page_order(page: ParsedPage) -> tuple[int, int, str, str]:

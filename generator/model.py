@@ -93,6 +93,11 @@ class Option(_Frozen):
     default_status: int | None = Field(None, description="State options: default status.")
     invariant_name: str | None = None
     transition_data: str | None = None
+    deprecated: bool | None = Field(
+        None,
+        description="True when the docs mark it deprecated (generator/deprecation.py); "
+        "set by dvgen from the texts.",
+    )
 
 
 class VirtualColumn(_Frozen):
@@ -144,6 +149,11 @@ class Attribute(_Frozen):
     )
     sources: tuple[str, ...] = Field((), description="Paths of the pages that described it.")
     inferred: tuple[str, ...] = ()
+    deprecated: bool | None = Field(
+        None,
+        description="True when the docs mark it deprecated (generator/deprecation.py); "
+        "set by dvgen from the texts.",
+    )
 
     @field_validator("targets")
     @classmethod
@@ -281,6 +291,11 @@ class Table(_Frozen):
     relationships: Relationships = Relationships()
     messages: tuple[Message, ...] = ()
     inferred: tuple[str, ...] = ()
+    deprecated: bool | None = Field(
+        None,
+        description="True when the docs mark it deprecated (generator/deprecation.py); "
+        "set by dvgen from the texts.",
+    )
 
     @field_validator("sources")
     @classmethod

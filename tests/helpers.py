@@ -126,9 +126,11 @@ def build_target(out: Path, inputs: list[Path], target: str, **settings: Any) ->
 
 def corpus_builds() -> list[tuple[str, list[Path]]]:
     """What every target is built from and checked on besides the seeds and the
-    hostile pages: each variant folder in one build, each version page alone.
+    hostile pages: each variant folder in one build, each version page alone,
+    and the page that marks a table, columns and a value deprecated.
     Each entry has a name usable as a package or folder name."""
     builds = [("b_" + "_".join(variant.split("-")), [CORPUS / variant]) for variant in VARIANTS]
     for page in sorted((CORPUS / "versions").rglob("*.md")):
         builds.append((f"v_{page.parent.name}_{page.stem}", [page]))
+    builds.append(("deprecated", [FIXTURES / "deprecated"]))  # every deprecation marker
     return builds

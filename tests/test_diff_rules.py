@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from generator.deprecation import is_deprecated
+from generator.deprecation import is_deprecated, marked
 from generator.diff.compare import compare
 from generator.diff.rules import RULES
 from generator.model import Table
@@ -245,9 +245,10 @@ CASES: dict[str, tuple[Mutation, Mutation]] = {
 
 
 def _table(mutate: Mutation) -> Table:
+    """The base table, mutated, flagged as a build flags it."""
     data = copy.deepcopy(BASE)
     mutate(data)
-    return Table.model_validate(data)
+    return marked(Table.model_validate(data))
 
 
 def _tables(mutate: Mutation) -> dict[str, Table]:
@@ -277,6 +278,18 @@ def test_table_rules() -> None:
     assert [(c.rule, c.table, c.old, c.new) for c in changes] == [
         ("table-logical-name-changed", "new_widget2", "new_widget", "new_widget2")
     ]
+
+
+def test_the_downgrade_reads_the_models_flag() -> None:
+    """The diff reads ``deprecated`` as the build set it, not the text again:
+    the flag alone downgrades, the text alone (an unflagged model) does not."""
+    flagged = _table(_NOTHING).model_copy(update={"deprecated": True})
+    assert [c.rule for c in compare({"new_widget": flagged}, {})] == ["table-removed-deprecated"]
+    data = copy.deepcopy(BASE)
+    data["description"] = "Deprecated: use new_gadget."
+    unflagged = Table.model_validate(data)
+    assert unflagged.deprecated is None and marked(unflagged).deprecated is True
+    assert [c.rule for c in compare({"new_widget": unflagged}, {})] == ["table-removed"]
 
 
 def test_every_rule_has_a_case() -> None:

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-from generator.deprecation import is_deprecated
 from generator.diff.rules import RANK, RULES, Severity
 from generator.model import (
     Attribute,
@@ -96,8 +95,7 @@ def compare(old: Mapping[str, Table], new: Mapping[str, Table]) -> list[Change]:
         out += o.items
     for t in gone:
         o = _Out(t.logical_name)
-        dep = is_deprecated(t.display_name, t.description)
-        rule = "table-removed-deprecated" if dep else "table-removed"
+        rule = "table-removed-deprecated" if t.deprecated else "table-removed"
         o.add(rule, t.logical_name, f"table {t.logical_name} was removed", t.logical_name, None)
         out += o.items
     for t in came:
@@ -175,8 +173,7 @@ def _columns(o: _Out, ta: Table, tb: Table) -> None:
         )
         _column(o, subject, a, b)
     for a in gone:
-        dep = is_deprecated(a.display_name, a.description)
-        rule = "column-removed-deprecated" if dep else "column-removed"
+        rule = "column-removed-deprecated" if a.deprecated else "column-removed"
         what = f"column {a.logical_name}" + (f" ({a.type})" if a.type else "")
         o.add(rule, f"{t}.{a.logical_name}", f"{what} was removed", a.type, None)
     for b in came:
@@ -296,9 +293,7 @@ def _options(o: _Out, s: str, old_opts: Iterable[Option], new_opts: Iterable[Opt
             b.value,
         )
     for a in gone:
-        rule = (
-            "choice-value-removed-deprecated" if is_deprecated(a.label) else "choice-value-removed"
-        )
+        rule = "choice-value-removed-deprecated" if a.deprecated else "choice-value-removed"
         o.add(rule, f"{s}.{a.value}", f"value {a.value} {_show(a.label)} was removed", a.value)
     for b in came:
         o.add(

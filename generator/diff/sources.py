@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.cache import Memo
 from generator.config import Config
+from generator.deprecation import marked
 from generator.diagnostics import Diagnostics
 from generator.inputs import PAGE_SUFFIXES, collect, display_path
 from generator.merge import merge_pages
@@ -111,7 +112,7 @@ def _from_models(label: str, files: list[_Blob]) -> Side:
         except UnicodeDecodeError:
             raise DiffInputError(f"{f.display}: not UTF-8 text") from None
         try:
-            table = load_table(text, f.display)
+            table = marked(load_table(text, f.display))  # flagged as a build flags it
         except ModelError as exc:
             raise DiffInputError(str(exc)) from None
         if table.logical_name in seen:

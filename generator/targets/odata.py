@@ -78,6 +78,7 @@ class PropertyView:
     type: str
     facets: str  # extra attributes, already escaped: ' MaxLength="100"'
     description: str | None
+    deprecated: bool = False  # annotated Core.Revisions, Kind Deprecated
 
 
 @dataclass(slots=True)
@@ -104,6 +105,7 @@ class EntityTypeView:
     navigations: list[NavigationView] = field(default_factory=list)
     entity_set: str | None = None
     abstract: bool = False
+    deprecated: bool = False  # annotated Core.Revisions, Kind Deprecated
 
 
 class Lookups(webapi.EntitySets):
@@ -238,6 +240,7 @@ def _property(attr: Attribute) -> PropertyView | None:
         type=edm,
         facets=_facets(attr),
         description=xml_attr(description) if description else None,
+        deprecated=bool(attr.deprecated),
     )
 
 
@@ -329,6 +332,7 @@ def _entity_type(table: Table, lookups: Lookups, names: _Names) -> EntityTypeVie
         description=xml_attr(table.description) if table.description else None,
         properties=properties,
         entity_set=entity_set,
+        deprecated=bool(table.deprecated),
     )
     taken = set(declared)
     for nav in _navigations(table, lookups):

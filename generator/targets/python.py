@@ -81,11 +81,16 @@ _ANNOTATION = {
 }
 
 
+#: What a deprecated item's docstring opens with (IDEs show it; before
+#: Python 3.13 there is no ``warnings.deprecated`` to mark a class with).
+DEPRECATED = "Deprecated: the documentation marks this {} deprecated."
+
+
 @dataclass(slots=True)
 class EnumView:
     name: str
     doc: str  # the docstring literal, at class-body indent
-    members: list[tuple[str, int, str]]  # (member, value, label literal)
+    members: list[tuple[str, int, str, str]]  # (member, value, label literal, docstring or "")
     states: list[tuple[int, int]] = field(default_factory=list)  # status value -> state value
 
 
@@ -97,6 +102,7 @@ class FieldView:
     required: bool
     doc: str  # escaped text of the attribute docstring
     spec: Node  # the _runtime.Column(...) expression
+    deprecated: bool = False
 
 
 @dataclass(slots=True)
@@ -125,6 +131,7 @@ class TableView:
     class_name: str
     module_doc: str  # docstring literals
     class_doc: str
+    deprecation: str  # the row class's @_runtime.deprecated(...) line, or ""
     logical_name: str
     schema_name: str
     entity_set: str
@@ -163,7 +170,7 @@ def _enum(attr: Attribute, table: Table, scope: Scope, naming: Naming) -> EnumVi
         fixed="a name every generated enum defines",
     )
     case = Case.PASCAL if naming.enum_members == "pascal" else Case.UPPER
-    out: list[tuple[str, int, str]] = []
+    out: list[tuple[str, int, str, str]] = []
     states: list[tuple[int, int]] = []
     for opt in attr.options:
         member = members.claim(
@@ -173,11 +180,16 @@ def _enum(attr: Attribute, table: Table, scope: Scope, naming: Naming) -> EnumVi
             owner=f"choice value {opt.value} of {attr.logical_name}",
             override=naming.choice(table, attr, opt),
         )
-        out.append((member, opt.value, py_string(opt.label or str(opt.value))))
+        note = _docstring(INDENT, DEPRECATED.format("choice")) if opt.deprecated else ""
+        out.append((member, opt.value, py_string(opt.label or str(opt.value)), note))
         if opt.state is not None:
             states.append((opt.value, opt.state))
     title = attr.display_name or attr.logical_name
-    doc = _docstring(INDENT, f"Choices of {title} ({attr.logical_name}).")
+    doc = _docstring(
+        INDENT,
+        f"Choices of {title} ({attr.logical_name}).",
+        DEPRECATED.format("column") if attr.deprecated else None,
+    )
     return EnumView(name, doc, out, states)
 
 
@@ -236,8 +248,14 @@ def _field(
         wire=attr.logical_name,
         annotation=annotation if required else f"{annotation} | None",
         required=required,
-        doc=_doc(attr.display_name, attr.description, limits),
+        doc=_doc(
+            DEPRECATED.format("column") if attr.deprecated else None,
+            attr.display_name,
+            attr.description,
+            limits,
+        ),
         spec=call("_runtime.Column", *spec),
+        deprecated=bool(attr.deprecated),
     )
 
 
@@ -347,6 +365,7 @@ def table_view(table: Table, sets: webapi.EntitySets, naming: Naming | None = No
     entity_set = webapi.entity_set(table)
     messages = [m for msg in table.messages if (m := _message(msg, module_scope, entity_set))]
     title = table.display_name or table.logical_name
+    deprecated = DEPRECATED.format("table") if table.deprecated else None
     used = " ".join([f.annotation for f in fields] + [p for m in messages for p in m.params])
     imports = ["dataclasses"] + [
         m for m in ("datetime", "decimal", "enum", "uuid") if f"{m}." in used
@@ -356,8 +375,17 @@ def table_view(table: Table, sets: webapi.EntitySets, naming: Naming | None = No
     return TableView(
         module=Scope(taken=MODULE_NAMES).claim(table.logical_name, Case.SNAKE),
         class_name=class_name,
-        module_doc=_docstring("", f"{title} ({table.logical_name}).", table.description),
-        class_doc=_docstring(INDENT, f"{title} ({table.logical_name}).", table.description),
+        module_doc=_docstring(
+            "", f"{title} ({table.logical_name}).", deprecated, table.description
+        ),
+        class_doc=_docstring(
+            INDENT, f"{title} ({table.logical_name}).", deprecated, table.description
+        ),
+        deprecation=layout(
+            call("@_runtime.deprecated", py_string(f"table {table.logical_name} is deprecated"))
+        )
+        if deprecated
+        else "",
         logical_name=py_string(table.logical_name),
         schema_name=py_string(table.schema_name) if table.schema_name else "None",
         entity_set=py_string(entity_set),

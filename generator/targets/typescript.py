@@ -117,6 +117,7 @@ class TableView:
     module: str
     namespace: str
     doc: str
+    deprecated: str  # the table's @deprecated tag, or ""
     logical_name: str
     schema_name: str
     entity_set: str
@@ -134,8 +135,14 @@ class TableView:
     imports: list[str]  # runtime names the module uses
 
 
-def _doc(*parts: str | None, indent: str = "") -> str:
-    return ts_doc("\n\n".join(p for p in parts if p), indent)
+#: The JSDoc tag of what the docs mark deprecated (IDEs strike it through).
+DEPRECATED = "@deprecated The documentation marks this {} deprecated."
+
+
+def _doc(*parts: str | None, indent: str = "", deprecated: str | None = None) -> str:
+    """A doc block of ``parts``; ``deprecated`` names what is, for the tag."""
+    tags = (DEPRECATED.format(deprecated),) if deprecated else ()
+    return ts_doc("\n\n".join(p for p in parts if p), indent, tags)
 
 
 def _guid_type(targets: tuple[str, ...]) -> str:
@@ -174,11 +181,15 @@ def _enum(attr: Attribute, table: Table, scope: Scope, naming: Naming) -> EnumVi
             owner=f"choice value {opt.value} of {attr.logical_name}",
             override=naming.choice(table, attr, opt),
         )
-        out.append((member, opt.value, _doc(opt.description, indent="  ")))
+        doc = _doc(opt.description, indent="  ", deprecated="choice" if opt.deprecated else None)
+        out.append((member, opt.value, doc))
     view = EnumView(
         name=name,
         labels=labels,
-        doc=_doc(f"Choices of {attr.display_name or attr.logical_name} ({attr.logical_name})."),
+        doc=_doc(
+            f"Choices of {attr.display_name or attr.logical_name} ({attr.logical_name}).",
+            deprecated="column" if attr.deprecated else None,
+        ),
         members=out,
         label_literals=[(o.value, ts_string(o.label or str(o.value))) for o in attr.options],
         state_values=[(o.value, o.state) for o in attr.options if o.state is not None],
@@ -350,7 +361,13 @@ def table_view(
     update: list[Prop] = []
     lookups: list[tuple[Attribute, list[webapi.Binding]]] = []
     for attr in columns:
-        doc = _doc(attr.display_name, attr.description, webapi.limits_text(attr), indent="  ")
+        doc = _doc(
+            attr.display_name,
+            attr.description,
+            webapi.limits_text(attr),
+            indent="  ",
+            deprecated="column" if attr.deprecated else None,
+        )
         binds = webapi.bindings(attr, navs, sets)
         if webapi.kind(attr) == "lookup" and (webapi.creatable(attr) or webapi.updatable(attr)):
             lookups.append((attr, binds))
@@ -382,6 +399,7 @@ def table_view(
         doc=_doc(
             f"{table.display_name or table.logical_name} ({table.logical_name}).", table.description
         ),
+        deprecated=DEPRECATED.format("table") if table.deprecated else "",
         logical_name=ts_string(table.logical_name),
         schema_name=_literal_or_null(table.schema_name),
         entity_set=ts_string(entity_set),

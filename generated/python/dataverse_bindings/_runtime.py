@@ -13,10 +13,29 @@ import datetime
 import decimal
 import enum
 import json
+import sys
 import urllib.parse
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, Literal, TypeVar
+
+_Marked = TypeVar("_Marked")
+
+if sys.version_info >= (3, 13):
+    from warnings import deprecated as deprecated  # noqa: PLC0414 - re-exported
+else:
+
+    def deprecated(message: str, /) -> Callable[[_Marked], _Marked]:
+        """``warnings.deprecated`` (Python 3.13) where the runtime lacks it: it
+        marks nothing at run time; the docstring of what it decorates says
+        "Deprecated" for IDEs and readers."""
+        del message
+
+        def mark(thing: _Marked) -> _Marked:
+            return thing
+
+        return mark
+
 
 FORMATTED = "@OData.Community.Display.V1.FormattedValue"
 LOOKUP_TABLE = "@Microsoft.Dynamics.CRM.lookuplogicalname"

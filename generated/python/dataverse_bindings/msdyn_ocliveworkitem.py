@@ -353,6 +353,7 @@ class StateCode(enum.IntEnum):
     RESOLVED = 2
     SCHEDULED = 3
     WRAP_UP_DEPRECATED = 4
+    """Deprecated: the documentation marks this choice deprecated."""
 
     @property
     def label(self) -> str:

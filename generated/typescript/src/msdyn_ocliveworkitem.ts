@@ -306,6 +306,7 @@ export const StateCode = {
   Closed: 1,
   Resolved: 2,
   Scheduled: 3,
+  /** @deprecated The documentation marks this choice deprecated. */
   WrapUpDeprecated: 4,
 } as const;
 export type StateCode = (typeof StateCode)[keyof typeof StateCode];
