@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +136,24 @@ def corpus_builds() -> list[tuple[str, list[Path]]]:
         builds.append((f"v_{page.parent.name}_{page.stem}", [page]))
     builds.append(("deprecated", [FIXTURES / "deprecated"]))  # every deprecation marker
     return builds
+
+
+def assert_type_checks(out: Path, package: str = "dataverse_bindings") -> None:
+    """``mypy --strict`` passes on ``out/python/<package>`` and ``tsc --strict``
+    (the package's own tsconfig) on ``out/typescript``."""
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", package],
+        cwd=out / "python",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert mypy.returncode == 0, mypy.stdout + mypy.stderr
+    tsc = subprocess.run(
+        [str(node_tool("tsc")), "-p", ".", "--noEmit"],
+        cwd=out / "typescript",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert tsc.returncode == 0, tsc.stdout + tsc.stderr

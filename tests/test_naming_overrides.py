@@ -6,8 +6,6 @@ setting's line, and an override that names nothing is a warning."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,7 @@ from generator.build import generate
 from generator.cli import main
 from generator.config import ConfigError, load_config
 from generator.exits import EXIT_INPUT, EXIT_OK, EXIT_USAGE
-from tests.helpers import SCHEMA_DOCS, node_tool
+from tests.helpers import SCHEMA_DOCS, assert_type_checks
 
 SMS = "msdyn_smsengagementctx"
 PY = f"python/dataverse_bindings/{SMS}.py"
@@ -106,22 +104,7 @@ def test_wire_names_never_change(renamed: Path, plain: Path) -> None:
 
 def test_renamed_bindings_pass_the_type_checkers(renamed: Path) -> None:
     out = renamed / "generated"
-    mypy = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "dataverse_bindings"],
-        cwd=out / "python",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert mypy.returncode == 0, mypy.stdout + mypy.stderr
-    tsc = subprocess.run(
-        [str(node_tool("tsc")), "-p", ".", "--noEmit"],
-        cwd=out / "typescript",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert tsc.returncode == 0, tsc.stdout + tsc.stderr
+    assert_type_checks(out)
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,6 @@ from __future__ import annotations
 import difflib
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,7 @@ import generator.render
 from generator.cli import main
 from generator.exits import EXIT_OK, EXIT_USAGE
 from generator.render import TEMPLATES, Templates
-from tests.helpers import SCHEMA_DOCS, node_tool, run_build
+from tests.helpers import SCHEMA_DOCS, assert_type_checks, run_build
 
 SMS = "msdyn_smsengagementctx"
 PY_MODULE = f"python/dataverse_bindings/{SMS}.py"
@@ -105,22 +103,7 @@ def test_one_python_and_one_typescript_template_extended(tmp_path: Path, plain: 
     for path in ("python/dataverse_bindings/__init__.py", "typescript/src/index.ts"):
         assert (out / path).read_bytes() == (plain / path).read_bytes()
     # what the templates added is checked by the real tools
-    mypy = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "dataverse_bindings"],
-        cwd=out / "python",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert mypy.returncode == 0, mypy.stdout + mypy.stderr
-    tsc = subprocess.run(
-        [str(node_tool("tsc")), "-p", ".", "--noEmit"],
-        cwd=out / "typescript",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert tsc.returncode == 0, tsc.stdout + tsc.stderr
+    assert_type_checks(out)
 
 
 def test_a_whole_file_replaced_and_copied_files_too(tmp_path: Path, plain: Path) -> None:
