@@ -75,12 +75,13 @@ class Templates:
 
     def read_bytes(self, name: str) -> bytes:
         """A file copied as it is (a runtime module, ``tsconfig.json``): the
-        project's own when its folder has one."""
+        project's own when its folder has one (read every time: it may have
+        been edited since), else dvgen's (read once)."""
         if self.folder is not None:
             mine = Path(self.folder, name)
             if mine.is_file():
                 return mine.read_bytes()
-        return (TEMPLATES / name).read_bytes()
+        return _builtin_bytes(name)
 
     def fingerprint(self) -> str:
         """Every file of the project's folder: part of each render's cache key."""
@@ -122,6 +123,12 @@ class Templates:
         if frames:
             return f"{frames[-1].filename}:{frames[-1].lineno}: {words}"
         return f"{name}: {words}"
+
+
+@cache
+def _builtin_bytes(name: str) -> bytes:
+    """One of dvgen's own copied files: the same bytes every build."""
+    return (TEMPLATES / name).read_bytes()
 
 
 def format_python(source: str) -> str:

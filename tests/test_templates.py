@@ -123,6 +123,18 @@ def test_a_whole_file_replaced_and_copied_files_too(tmp_path: Path, plain: Path)
     assert (out / PY_MODULE).read_bytes() == (plain / PY_MODULE).read_bytes()
 
 
+def test_an_edited_copied_file_is_read_again_by_the_next_build(tmp_path: Path) -> None:
+    """Two builds in one process (a test run, a tool calling ``generate``)
+    each copy the project's runtime as it is at the time."""
+    root = project(tmp_path, {"python/_runtime.py": "# first\n"})
+    assert build(root, "--no-cache") == EXIT_OK
+    runtime = root / "generated" / "python" / "dataverse_bindings" / "_runtime.py"
+    assert runtime.read_text(encoding="utf-8") == "# first\n"
+    (root / "mine" / "python" / "_runtime.py").write_text("# second\n", encoding="utf-8")
+    assert build(root, "--no-cache") == EXIT_OK
+    assert runtime.read_text(encoding="utf-8") == "# second\n"
+
+
 def test_an_edited_template_renders_again_through_the_cache(tmp_path: Path) -> None:
     root = project(tmp_path, {"python/table.py.jinja": PY_EXTENDS})
     assert build(root) == EXIT_OK

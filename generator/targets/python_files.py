@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import json
-from functools import cache, partial
+from functools import partial
 
 from generator import __version__
 from generator.cache import Memo
 from generator.escape import py_string
 from generator.model import Table
 from generator.pyformat import INDENT, Pair, black_stable, layout, tuple_of
-from generator.render import Templates
 from generator.style import DEFAULT, Style
 from generator.targets.python import table_view
 from generator.targets.webapi import EntitySets
-
-
-@cache
-def _runtime_source(templates: Templates) -> bytes:
-    """The runtime every package carries, as written (black-formatted: a test
-    keeps it so): the same bytes every build, so read once."""
-    return templates.read_bytes("python/_runtime.py")
 
 
 def formatted(source: str, style: Style = DEFAULT, name: str = "") -> str:
@@ -76,7 +68,7 @@ def python_package(
         ],
     )
     files[f"{root}__init__.py"] = formatted(init, style, "python/__init__.py.jinja").encode()
-    files[f"{root}_runtime.py"] = _runtime_source(style.templates)
+    files[f"{root}_runtime.py"] = style.templates.read_bytes("python/_runtime.py")
     files[f"{root}py.typed"] = b""
     files[f"{prefix}pyproject.toml"] = render(
         "python/pyproject.toml.jinja",
