@@ -12,12 +12,14 @@ what is reused is always exactly right:
 * ``merged/``: a table several pages describe, merged, with the merge's
   diagnostics, keyed by those pages in merge order;
 * ``documents/``: the parts of the ``$metadata`` document (it reads every
-  table), in a fixed set of shards per version of dvgen's code: each
+  table), in a fixed set of shards per version of dvgen's code and the
+  project's templates and naming (:class:`generator.style.Style`): each
   table's piece and each entity type's block, with what each depends on
   (:mod:`generator.cache_parts`);
 * ``render/``: one table's rendered module for one target (a JSON header
   line, then the text as it is, so reading it back decodes no escapes),
-  keyed by the table's model, the target's settings and dvgen's code, and
+  keyed by the table's model, the target's settings, dvgen's code and the
+  project's templates and naming, and
   valid only while every other table it looked up still has the entity set
   it had then (:class:`generator.targets.webapi.EntitySets` records those
   reads).

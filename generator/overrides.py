@@ -103,8 +103,8 @@ class Naming:
         """The override of ``option``, keyed by its value or, failing that,
         its label (or invariant name) exactly."""
         head = f"{table.logical_name}.{attr.logical_name}."
-        for tail in (str(option.value), option.label, option.invariant_name):
-            if tail is not None and (name := self.choices.get(head + tail)) is not None:
+        for tail in _tails(option):
+            if (name := self.choices.get(head + tail)) is not None:
                 return Override("choices", head + tail, name)
         return None
 
@@ -115,6 +115,13 @@ class Naming:
             items: Mapping[str, str] = getattr(self, section)
             parts += [f"{section}\0{k}\0{v}" for k, v in sorted(items.items())]
         return "\n".join(parts)
+
+
+def _tails(option: Option) -> list[str]:
+    """What a choice override's key may end with for ``option``, in the
+    order they are tried: its value, its label, its invariant name."""
+    tails = (str(option.value), option.label, option.invariant_name)
+    return [t for t in tails if t is not None]
 
 
 def report_unused(
@@ -156,7 +163,7 @@ def unused(naming: Naming, tables: Mapping[str, Table]) -> list[tuple[Override, 
         if not why:
             attr = tables[table_name].attribute(column)
             options = attr.options if attr else ()
-            if not any(tail in (str(o.value), o.label, o.invariant_name) for o in options):
+            if not any(tail in _tails(o) for o in options):
                 why = f"{table_name}.{column} has no choice value or label {tail!r}"
         if why:
             out.append((Override("choices", key, value), why))
