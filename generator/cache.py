@@ -55,7 +55,7 @@ from generator.heap import settle
 from generator.model import Table
 from generator.parallel import PageJob, Renderer, RenderJob, Workers, parse_task, render_task
 from generator.parse import ParsedPage
-from generator.render import TEMPLATES
+from generator.resources import templates_root
 from generator.targets.odata import Parts
 from generator.targets.webapi import entity_set_of
 from generator.timing import CLOCK
@@ -75,7 +75,7 @@ def code_fingerprint() -> str:
     """dvgen's version plus every source and template file: a change to any of
     them (a fix, an edited template) invalidates every entry."""
     h = hashlib.sha256(__version__.encode())
-    for root in (_GENERATOR, TEMPLATES):
+    for root in (_GENERATOR, templates_root()):  # in a wheel, the second is inside the first
         for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".pyc"):
             h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()

@@ -29,6 +29,7 @@ from generator.exits import (
     EXIT_BUG,
     EXIT_CODES,
     EXIT_INPUT,
+    EXIT_INSTALL,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_OUTPUT,
@@ -39,6 +40,7 @@ from generator.inputs import display_path
 from generator.lock import Busy
 from generator.parallel import cpu_count
 from generator.render import TemplateFailure
+from generator.resources import BrokenInstall
 from generator.write import UnsafePath
 
 PROGRESS_MIN_PAGES = 10
@@ -142,6 +144,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TemplateFailure as exc:  # the project's own template: theirs to mend
         print(f"dvgen: {exc}; nothing was written", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenInstall as exc:  # not the user's input, nor their output folder
+        print(
+            f"dvgen: broken installation: {exc}; reinstall dvgen the way it was "
+            "installed (README: Installing dvgen as a tool); nothing was written",
+            file=sys.stderr,
+        )
+        return EXIT_INSTALL
     except Exception as exc:  # the last line of defence: never a bare traceback
         if args.debug:
             traceback.print_exc()

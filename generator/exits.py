@@ -10,6 +10,7 @@ EXIT_USAGE = 2  # bad command line, [tool.dvgen] configuration or ignore file
 EXIT_OUTPUT = 3  # the output folder could not be written (or another build is writing it)
 EXIT_DIFF = 4  # diff: a side could not be read, so no diff was computed
 EXIT_BUG = 70  # a bug in dvgen
+EXIT_INSTALL = 72  # dvgen's installation is incomplete: a file it ships is missing or unreadable
 EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 EXIT_CODES = f"""\
@@ -22,5 +23,7 @@ exit codes:
       it was left as it was
   {EXIT_DIFF}   diff: a side could not be read (bad path, revision or page); no diff computed
   {EXIT_BUG}  a bug in dvgen: please report it with the output of --debug
+  {EXIT_INSTALL}  dvgen's installation is incomplete (a file it ships is missing); reinstall
+      dvgen; nothing was written
   {EXIT_INTERRUPTED} interrupted (Ctrl-C); the output folder was left as it was
 """

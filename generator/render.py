@@ -25,9 +25,15 @@ from black.mode import Mode, TargetVersion
 from black.parsing import InvalidInput
 
 from generator.pyformat import assign
+from generator.resources import (
+    BrokenInstall,
+    builtin_path,
+    missing,
+    read_builtin,
+    templates_root,
+)
 from generator.timing import CLOCK
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 #: The prefix under which the built-in templates stay reachable.
 BUILTIN_PREFIX = "dvgen"
 _BLACK = Mode(target_versions={TargetVersion.PY311}, line_length=100)
@@ -41,7 +47,7 @@ class TemplateFailure(Exception):
 def environment(folder: str | None = None) -> jinja2.Environment:
     """The environment rendering with ``folder``'s templates first (or only
     the built-in ones)."""
-    builtin = jinja2.FileSystemLoader(str(TEMPLATES))
+    builtin = jinja2.FileSystemLoader(str(templates_root()))
     loaders: list[jinja2.BaseLoader] = [builtin]
     if folder is not None:
         loaders.insert(0, jinja2.FileSystemLoader(folder))
@@ -66,12 +72,22 @@ class Templates:
     folder: str | None = None
 
     def render(self, name: str, /, **context: object) -> str:
-        if self.folder is None:
-            return environment().get_template(name).render(**context)
         try:
             return environment(self.folder).get_template(name).render(**context)
-        except jinja2.TemplateError as exc:
+        except jinja2.TemplateNotFound as exc:
+            if self.folder is None or exc.name == name:  # one dvgen itself asked for
+                lost = exc.name if isinstance(exc.name, str) and exc.name else name
+                raise BrokenInstall(_not_installed(lost)) from None
             raise TemplateFailure(self._where(exc, name)) from exc
+        except jinja2.TemplateError as exc:
+            if self.folder is None:
+                raise
+            raise TemplateFailure(self._where(exc, name)) from exc
+        except OSError as exc:  # a template file that is there but cannot be read
+            path = Path(str(exc.filename or name))
+            if path.is_relative_to(templates_root()):
+                raise BrokenInstall(missing(path, exc)) from None
+            raise TemplateFailure(f"{path}: cannot read it ({exc.strerror})") from None
 
     def read_bytes(self, name: str) -> bytes:
         """A file copied as it is (a runtime module, ``tsconfig.json``): the
@@ -80,8 +96,11 @@ class Templates:
         if self.folder is not None:
             mine = Path(self.folder, name)
             if mine.is_file():
-                return mine.read_bytes()
-        return _builtin_bytes(name)
+                try:
+                    return mine.read_bytes()
+                except OSError as exc:
+                    raise TemplateFailure(f"{mine}: cannot read it ({exc.strerror})") from None
+        return read_builtin(name)
 
     def fingerprint(self) -> str:
         """Every file of the project's folder: part of each render's cache key."""
@@ -114,7 +133,10 @@ class Templates:
         if isinstance(exc, jinja2.TemplateSyntaxError):
             return f"{exc.filename or exc.name}:{exc.lineno}: {words}"
         if isinstance(exc, jinja2.TemplateNotFound):
-            return f"{name}: template {exc.name!r} not found in {self.folder} or dvgen's own"
+            return (
+                f"{name}: template {exc.name!r} not found in {self.folder} "
+                f"or dvgen's own ({templates_root()})"
+            )
         frames = [
             f
             for f in traceback.extract_tb(exc.__traceback__)
@@ -125,10 +147,10 @@ class Templates:
         return f"{name}: {words}"
 
 
-@cache
-def _builtin_bytes(name: str) -> bytes:
-    """One of dvgen's own copied files: the same bytes every build."""
-    return (TEMPLATES / name).read_bytes()
+def _not_installed(name: str) -> str:
+    """A template dvgen asked for is in neither a project's folder nor where
+    dvgen installed its own."""
+    return missing(builtin_path(name.removeprefix(f"{BUILTIN_PREFIX}/")))
 
 
 def format_python(source: str) -> str:

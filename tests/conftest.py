@@ -35,6 +35,27 @@ settings.register_profile(
 settings.load_profile(os.environ.get("DVGEN_HYPOTHESIS_PROFILE", "ci"))
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--slow", action="store_true", help="also run the tests marked slow (CI runs them)"
+    )
+
+
+def run_slow(config: pytest.Config) -> bool:
+    """Slow tests run in CI (which sets CI) and with --slow, not on every local run."""
+    ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+    return bool(config.getoption("--slow")) or ci
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if run_slow(config):
+        return
+    skip = pytest.mark.skip(reason="slow: runs in CI, or locally with --slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 class TextSnapshot(SingleFileSnapshotExtension):
     """One snapshot file per generated file, stored as text with a .raw suffix."""
 

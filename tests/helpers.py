@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 CORPUS = FIXTURES / "corpus"
 SCHEMA_DOCS = ROOT / "schema_docs"
+TEMPLATES = ROOT / "templates"  # dvgen's own, as the project keeps them
 SEED_EXTENSION = SCHEMA_DOCS / "ce-customer-service" / "msdyn_ocliveworkitem.md"
 SEED_LEGACY = SCHEMA_DOCS / "ce-omnichannel" / "msdyn_smsengagementctx.md"
 BASE_CONVERSATION = SCHEMA_DOCS / "ce-developer" / "msdyn_ocliveworkitem.md"
@@ -97,6 +98,15 @@ def node_file(relative: str) -> Path:
 def node_tool(name: str) -> Path:
     """A command of the pinned npm packages."""
     return node_file(f".bin/{name}")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder``, by its relative path, with its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def files_under(root: Path) -> list[str]:

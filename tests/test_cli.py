@@ -13,17 +13,9 @@ from pathlib import Path
 import pytest
 
 from generator.cli import EXIT_BUG, EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, main
-from tests.helpers import CORPUS, FIXTURES, ROOT, SCHEMA_DOCS, VARIANTS
+from tests.helpers import CORPUS, FIXTURES, ROOT, SCHEMA_DOCS, VARIANTS, tree
 
 BROKEN = FIXTURES / "broken"
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_parse_writes_one_model_per_table_and_the_schema(

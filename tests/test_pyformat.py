@@ -38,7 +38,7 @@ from generator.pyformat import (
 )
 from generator.render import format_python
 from generator.targets.python_files import python_package
-from tests.helpers import FIXTURES, SCHEMA_DOCS, build_tables, corpus_builds
+from tests.helpers import FIXTURES, SCHEMA_DOCS, TEMPLATES, build_tables, corpus_builds
 
 PROPERTY = settings(max_examples=300, deadline=None, derandomize=True, database=None)
 
@@ -106,7 +106,7 @@ def test_what_the_layout_cannot_split_goes_through_black(
 
 
 def test_runtime_template_is_kept_black_formatted() -> None:
-    runtime = (generator.render.TEMPLATES / "python" / "_runtime.py").read_text(encoding="utf-8")
+    runtime = (TEMPLATES / "python" / "_runtime.py").read_text(encoding="utf-8")
     assert black_leaves(runtime)
 
 

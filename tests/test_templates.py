@@ -16,8 +16,9 @@ import pytest
 import generator.render
 from generator.cli import main
 from generator.exits import EXIT_OK, EXIT_USAGE
-from generator.render import TEMPLATES, Templates
-from tests.helpers import SCHEMA_DOCS, assert_type_checks, run_build
+from generator.render import Templates
+from generator.resources import templates_root
+from tests.helpers import SCHEMA_DOCS, TEMPLATES, assert_type_checks, run_build
 
 SMS = "msdyn_smsengagementctx"
 PY_MODULE = f"python/dataverse_bindings/{SMS}.py"
@@ -184,7 +185,8 @@ def test_the_built_in_templates_stay_reachable_by_prefix(tmp_path: Path) -> None
     env = generator.render.environment(str(tmp_path))
     assert env.get_template("python/README.md.jinja").render() == "mine"
     builtin = env.get_template("dvgen/python/README.md.jinja")
-    assert builtin.filename == str(TEMPLATES / "python" / "README.md.jinja")
+    assert builtin.filename == str(templates_root() / "python" / "README.md.jinja")
+    assert templates_root() == TEMPLATES  # an editable install reads the project's own
 
 
 # -- the documented variables ---------------------------------------------------------
