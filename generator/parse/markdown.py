@@ -145,6 +145,8 @@ Block = Heading | Table | BrokenTable | Para | ListBlock | Quote
 class Document:
     front_matter: str | None
     blocks: list[Block] = field(default_factory=list)
+    #: the page's last line that is not blank, and its number (0, "" when none)
+    last_line: tuple[int, str] = (0, "")
 
 
 @cache
@@ -160,6 +162,9 @@ def parse_markdown(text: str) -> Document:
     tokens = _parser().parse(text)
     lines = text.split("\n")
     doc = Document(front_matter=None)
+    last = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()), None)
+    if last is not None:
+        doc.last_line = (last + 1, lines[last])
     walker = _Walker(tokens, lines)
     for block in walker.blocks():
         if isinstance(block, str):

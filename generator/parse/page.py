@@ -30,6 +30,7 @@ from generator.model import (
 from generator.naming import DEVICE_NAMES
 from generator.parse import values
 from generator.parse.attributes import build_attribute
+from generator.parse.completeness import check_ending, check_indexes
 from generator.parse.context import NAME, PageContext
 from generator.parse.facts import Ledger, is_property_table
 from generator.parse.markdown import Block, BrokenTable, Document, Heading, Para, Quote
@@ -105,6 +106,8 @@ def parse_page(doc: Document, text_sha256: str, ctx: PageContext) -> ParsedPage 
         )
         return None
 
+    check_indexes(ctx, kinds)
+    check_ending(ctx, doc)
     table: dict[str, Any] = {}
     inferred: list[str] = []
     for kind, s in kinds:
