@@ -216,7 +216,8 @@ def test_diff_downgrades_the_removal_of_what_the_docs_marked(
     (old / PAGE.name).write_bytes(text)
     start = text.index(b'### <a name="BKMK_msdyn_countrycode">')
     end = text.index(b"### ", start + 4)
-    (new / PAGE.name).write_bytes(text[:start] + text[end:])
+    entry = b"- [msdyn_countrycode](#BKMK_msdyn_countrycode)\n"  # its index entry goes too
+    (new / PAGE.name).write_bytes((text[:start] + text[end:]).replace(entry, b"", 1))
     capsys.readouterr()
     assert main(["diff", str(old), str(new), "--format", "json"]) == EXIT_OK
     report = json.loads(capsys.readouterr().out)
