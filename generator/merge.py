@@ -259,6 +259,24 @@ def _infer_table(t: Table, diags: Diagnostics, display: Mapping[str, str]) -> Ta
 
 
 def _infer_attribute(a: Attribute, t: Table, diags: Diagnostics, file: str | None) -> Attribute:
+    a = _infer_type(a, t, diags, file)
+    if a.type != "DateTime" or a.date_time_behavior is not None:
+        return a
+    # Older pages give a format but no behaviour. UserLocal is Dataverse's
+    # default (and every column's before behaviours existed): a point in time
+    # on the wire. Read as a date, such a value could land on the wrong day;
+    # a real date read as a point in time loses nothing.
+    diags.info(
+        "DV215",
+        f"column {t.logical_name}.{a.logical_name}: no page gives its date and time behaviour; "
+        "inferred UserLocal (Dataverse's default): a point in time, not a date",
+        file,
+    )
+    inferred = tuple(sorted({*a.inferred, "date_time_behavior"}))
+    return a.model_copy(update={"date_time_behavior": "UserLocal", "inferred": inferred})
+
+
+def _infer_type(a: Attribute, t: Table, diags: Diagnostics, file: str | None) -> Attribute:
     if a.type is not None:
         return a
     guess = "Picklist" if a.options else "Lookup" if a.targets else None

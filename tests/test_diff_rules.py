@@ -189,7 +189,13 @@ CASES: dict[str, tuple[Mutation, Mutation]] = {
     "lookup-target-removed": (_NOTHING, _set("new_parentid.targets", ["account"])),
     "lookup-target-added": (_NOTHING, _set("new_parentid.targets", ["account", "contact", "lead"])),
     "format-changed": (_NOTHING, _set("new_name.format", "Email")),
-    "date-behavior-changed": (_NOTHING, _set("new_due.date_time_behavior", "DateOnly")),
+    # both are points in time on the wire: stored and shown differently only
+    "date-behavior-changed": (
+        _NOTHING,
+        _set("new_due.date_time_behavior", "TimeZoneIndependent"),
+    ),
+    # a point in time becomes a date (Edm.DateTimeOffset -> Edm.Date)
+    "date-wire-type-changed": (_NOTHING, _set("new_due.date_time_behavior", "DateOnly")),
     "default-value-changed": (_NOTHING, _set("new_flag.default_value", True)),
     "global-choice-changed": (_NOTHING, _set("new_kind.global_choice_name", "new_size")),
     "column-schema-name-changed": (_NOTHING, _set("new_name.schema_name", "new_FullName")),

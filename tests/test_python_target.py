@@ -174,7 +174,9 @@ def test_pip_installs_into_a_fresh_venv_and_works(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("fmt", "behaviour", "annotation"),
     [
-        ("DateOnly", "UserLocal", "datetime.date | None"),
+        ("DateOnly", "UserLocal", "datetime.datetime | None"),  # shown as a date only
+        ("DateOnly", "TimeZoneIndependent", "datetime.datetime | None"),
+        ("DateOnly", "DateOnly", "datetime.date | None"),
         ("DateAndTime", "DateOnly", "datetime.date | None"),
         ("DateAndTime", "UserLocal", "datetime.datetime | None"),
     ],

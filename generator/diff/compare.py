@@ -192,9 +192,20 @@ def _column(o: _Out, s: str, a: Attribute, b: Attribute) -> None:
     o.changed("column-display-name-changed", s, "display name", a.display_name, b.display_name)
     o.changed("column-description-changed", s, "description", a.description, b.description)
     o.changed("format-changed", s, "format", a.format, b.format)
-    o.changed(
-        "date-behavior-changed", s, "date behavior", a.date_time_behavior, b.date_time_behavior
-    )
+    if a.type == b.type == "DateTime" and webapi.kind(a) != webapi.kind(b):
+        o.add(
+            "date-wire-type-changed",
+            s,
+            f"date behavior changed from {_show(a.date_time_behavior)} to "
+            f"{_show(b.date_time_behavior)}: values are now "
+            f"{'dates' if webapi.kind(b) == 'date' else 'points in time'} on the wire",
+            a.date_time_behavior,
+            b.date_time_behavior,
+        )
+    else:
+        o.changed(
+            "date-behavior-changed", s, "date behavior", a.date_time_behavior, b.date_time_behavior
+        )
     o.changed("default-value-changed", s, "default value", a.default_value, b.default_value)
     o.changed(
         "global-choice-changed", s, "global choice", a.global_choice_name, b.global_choice_name

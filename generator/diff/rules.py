@@ -53,6 +53,7 @@ RULES: dict[str, Rule] = _rules(
     ("column-removed", "breaking", C, "reads, writes and filters on it fail"),
     ("column-logical-name-changed", "breaking", C, "the logical name is the column's wire name"),
     ("column-type-changed", "breaking", C, "its values change type"),
+    ("date-wire-type-changed", "breaking", C, "its values change between a date and a timestamp"),
     ("required-column-added", "breaking", C, "creates without it are refused"),
     ("required-level-raised", "breaking", C, "creates without it are refused"),
     ("max-length-narrowed", "breaking", C, "longer values that were accepted are refused"),

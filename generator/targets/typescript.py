@@ -23,7 +23,7 @@ from generator.targets import webapi
 
 #: What the runtime module exports; the index re-exports it.
 RUNTIME_NAMES = frozenset(
-    {"Guid", "Bind", "WebApiRequest", "Literal", "guid", "bindPath", "operationUrl"}
+    {"Guid", "Bind", "DateOnly", "WebApiRequest", "Literal", "guid", "bindPath", "operationUrl"}
 )
 #: Names every table module exports besides its enums and request builders.
 MODULE_NAMES = frozenset(
@@ -64,7 +64,7 @@ _TYPE_BY_KIND = {
     "decimal": "number",
     "bool": "boolean",
     "uuid": "Guid",
-    "date": "string",
+    "date": "DateOnly",
     "datetime": "string",
     "bytes": "string",
     "choices": "string",
@@ -437,6 +437,8 @@ def _literal_or_null(text: str | None) -> str:
 
 def _imports(view: TableView) -> list[str]:
     used = {"Guid", "guid", "Bind", "bindPath"}
+    if any(p.type.startswith("DateOnly") for p in (*view.read, *view.create, *view.update)):
+        used.add("DateOnly")
     if view.messages:
         used.add("WebApiRequest")
     if any("operationUrl(" in m.body for m in view.messages):

@@ -62,7 +62,11 @@ def kind(attr: Attribute) -> str:
     if attr.type == "MultiSelectPicklist" and has_choices(attr):
         return "choices"
     if attr.type == "DateTime":
-        return "date" if "DateOnly" in (attr.format, attr.date_time_behavior) else "datetime"
+        # Only the DateOnly *behaviour* puts a date on the wire (Edm.Date); a
+        # DateOnly *format* with any other behaviour is shown as a date but
+        # served as a point in time (Edm.DateTimeOffset), as every real org's
+        # $metadata declares it (tests/test_conformance.py).
+        return "date" if attr.date_time_behavior == "DateOnly" else "datetime"
     return _KIND_BY_TYPE.get(attr.type or "", "object")
 
 
@@ -176,6 +180,13 @@ def limits_text(attr: Attribute) -> str | None:
         bits.append(f"from {attr.min_value} to {attr.max_value}")
     if attr.targets:
         bits.append("points at " + ", ".join(attr.targets))
+    if attr.type == "DateTime" and kind(attr) == "date":
+        bits.append("a date without time or time zone (behaviour DateOnly)")
+    elif attr.type == "DateTime" and attr.format == "DateOnly":
+        bits.append(
+            "shown as a date, but a point in time on the wire "
+            f"(format DateOnly, behaviour {attr.date_time_behavior})"
+        )
     return ("Dataverse: " + "; ".join(bits) + ".") if bits else None
 
 

@@ -238,7 +238,9 @@ def _read(col: Column, raw: object) -> object:
         if col.kind == "datetime":
             return datetime.datetime.fromisoformat(str(raw))
         if col.kind == "date":
-            return datetime.date.fromisoformat(str(raw)[:10])
+            # "2026-04-30" only: a point in time cut to its first ten
+            # characters would be the wrong day east of UTC
+            return datetime.date.fromisoformat(str(raw))
         if col.kind == "uuid":
             return uuid.UUID(str(raw))
         if col.kind == "int":

@@ -12,6 +12,13 @@
  */
 export type Guid<T extends string = string> = string & { readonly __dataverseTable: T };
 
+/**
+ * A date without time or time zone, as the Web API sends a column whose
+ * behaviour is DateOnly (`Edm.Date`): `"2026-04-30"`. Every other date and
+ * time column is a point in time, an ISO 8601 string with its offset.
+ */
+export type DateOnly = `${number}-${number}-${number}`;
+
 /** The value of an `@odata.bind` key: `/<entity set>(<id>)`. */
 export type Bind<S extends string = string> = `/${S}(${string})`;
 

@@ -1224,10 +1224,12 @@ class MsdynOcliveworkitem(_runtime.Row):
 
     Dataverse: points at systemuser."""
 
-    overridden_created_on: datetime.date | None = None
+    overridden_created_on: datetime.datetime | None = None
     """Record Created On
 
-    Date and time that the record was migrated."""
+    Date and time that the record was migrated.
+
+    Dataverse: shown as a date, but a point in time on the wire (format DateOnly, behaviour UserLocal)."""
 
     owner_id: _runtime.Lookup | None = None
     """Owner
@@ -1911,7 +1913,7 @@ MsdynOcliveworkitem.COLUMNS = (
     ),
     _runtime.Column("optional_attendees", "optionalattendees", "object"),
     _runtime.Column("organizer", "organizer", "object"),
-    _runtime.Column("overridden_created_on", "overriddencreatedon", "date"),
+    _runtime.Column("overridden_created_on", "overriddencreatedon", "datetime"),
     _runtime.Column(
         "owner_id",
         "ownerid",

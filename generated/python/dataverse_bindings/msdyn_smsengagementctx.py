@@ -217,10 +217,12 @@ class MsdynSmsengagementctx(_runtime.Row):
 
     SMS Provider"""
 
-    overridden_created_on: datetime.date | None = None
+    overridden_created_on: datetime.datetime | None = None
     """Record Created On
 
-    Date and time that the record was migrated."""
+    Date and time that the record was migrated.
+
+    Dataverse: shown as a date, but a point in time on the wire (format DateOnly, behaviour UserLocal)."""
 
     owner_id: _runtime.Lookup | None = None
     """Owner
@@ -346,7 +348,7 @@ MsdynSmsengagementctx.COLUMNS = (
     _runtime.Column("msdyn_smsengagementctx_id", "msdyn_smsengagementctxid", "uuid", update=False),
     _runtime.Column("msdyn_smsengagementid", "msdyn_smsengagementid", "str", max_length=100),
     _runtime.Column("msdyn_smsprovider", "msdyn_smsprovider", "choice", choice=MsdynSmsprovider),
-    _runtime.Column("overridden_created_on", "overriddencreatedon", "date", update=False),
+    _runtime.Column("overridden_created_on", "overriddencreatedon", "datetime", update=False),
     _runtime.Column(
         "owner_id",
         "ownerid",

@@ -1244,6 +1244,8 @@ export interface Row {
    * Record Created On
    *
    * Date and time that the record was migrated.
+   *
+   * Dataverse: shown as a date, but a point in time on the wire (format DateOnly, behaviour UserLocal).
    */
   readonly overriddencreatedon?: string | null;
   readonly "overriddencreatedon@OData.Community.Display.V1.FormattedValue"?: string;
@@ -2206,6 +2208,8 @@ export interface Create {
    * Record Created On
    *
    * Date and time that the record was migrated.
+   *
+   * Dataverse: shown as a date, but a point in time on the wire (format DateOnly, behaviour UserLocal).
    */
   overriddencreatedon?: string | null;
   /**
@@ -3339,6 +3343,8 @@ export interface Update {
    * Record Created On
    *
    * Date and time that the record was migrated.
+   *
+   * Dataverse: shown as a date, but a point in time on the wire (format DateOnly, behaviour UserLocal).
    */
   overriddencreatedon?: string | null;
   /**

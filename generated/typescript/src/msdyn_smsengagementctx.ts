@@ -215,6 +215,8 @@ export interface Row {
    * Record Created On
    *
    * Date and time that the record was migrated.
+   *
+   * Dataverse: shown as a date, but a point in time on the wire (format DateOnly, behaviour UserLocal).
    */
   readonly overriddencreatedon?: string | null;
   readonly "overriddencreatedon@OData.Community.Display.V1.FormattedValue"?: string;
@@ -379,6 +381,8 @@ export interface Create {
    * Record Created On
    *
    * Date and time that the record was migrated.
+   *
+   * Dataverse: shown as a date, but a point in time on the wire (format DateOnly, behaviour UserLocal).
    */
   overriddencreatedon?: string | null;
   /**
