@@ -69,9 +69,6 @@ _EDM_BY_TYPE = {
 }
 
 
-_MAX_SCALE = {"Decimal": 10, "Money": 4}
-
-
 @dataclass(slots=True)
 class PropertyView:
     name: str
@@ -214,14 +211,17 @@ class _Names:
         return self.display.get(table.sources[0].path) if table.sources else None
 
 
-def _facets(attr: Attribute) -> str:
-    if attr.type in ("String", "Memo") and attr.max_length is not None:
-        return f' MaxLength="{attr.max_length}"'
-    if attr.type in ("Decimal", "Money"):
-        # Dataverse's precision is the digits after the point, OData's Scale;
-        # when no page gives it, the most Dataverse allows, so every value fits.
-        scale = attr.precision if attr.precision is not None else _MAX_SCALE[attr.type]
-        return f' Scale="{scale}"'
+def _facets(attr: Attribute, edm: str) -> str:
+    """Facets as Dataverse writes them: every string ``Unicode="false"``, every
+    decimal ``Scale="Variable"`` (tests/test_conformance.py compares them with
+    real orgs). dvgen also writes a string's documented ``MaxLength``, which
+    real orgs leave out: a client can then check a value before the server
+    refuses it, and the limit is the one Dataverse enforces."""
+    if edm == "Edm.String":
+        length = f' MaxLength="{attr.max_length}"' if attr.max_length is not None else ""
+        return f' Unicode="false"{length}'
+    if edm == "Edm.Decimal":
+        return ' Scale="Variable"'
     return ""
 
 
@@ -238,7 +238,7 @@ def _property(attr: Attribute) -> PropertyView | None:
     return PropertyView(
         name=webapi.value_property(attr),
         type=edm,
-        facets=_facets(attr),
+        facets=_facets(attr, edm),
         description=xml_attr(description) if description else None,
         deprecated=bool(attr.deprecated),
     )
