@@ -43,7 +43,7 @@ from generator.targets.odata import (
 SHARDS = 64
 
 #: name, target, collection?, relationship, referential constraint
-_Navigation = tuple[str, str, bool, str | None, tuple[str, str] | None]
+_Navigation = tuple[str, str, bool, str | None, tuple[str, str | None] | None]
 
 
 class _StoredPiece(BaseModel):

@@ -84,7 +84,10 @@ class NavigationView:
     target: str  # logical name of the target table, or BASE_TYPE
     collection: bool
     relationship: str | None
-    constraint: tuple[str, str] | None = None  # (property, referenced property)
+    #: (property, referenced property); the referenced one is ``None`` until
+    #: linking makes it the target's key, which a table only pointed at gets
+    #: by convention (<name>id), as real orgs constrain such lookups too
+    constraint: tuple[str, str | None] | None = None
     partner: str | None = None
 
     @property
@@ -311,8 +314,7 @@ def _navigations(table: Table, lookups: Lookups) -> list[NavigationView]:
                     name, common if more else first.target, collection=False, relationship=None
                 )
                 key = lookups.primary_id(first.target) if not more else None
-                if key:
-                    nav.constraint = (webapi.value_property(attr), key)
+                nav.constraint = (webapi.value_property(attr), key)
                 found.append(nav)
     return found
 
@@ -432,8 +434,10 @@ def _link(types: dict[str, EntityTypeView]) -> list[str]:
     for view in types.values():
         for nav in view.navigations:
             target = types[nav.target]
-            if nav.constraint is not None and nav.constraint[1] != target.key:
-                nav.constraint = None
+            if nav.constraint is not None:
+                prop, referenced = nav.constraint
+                agree = referenced is None or referenced == target.key
+                nav.constraint = (prop, target.key) if agree and target.key else None
             if nav.relationship is None:
                 continue
             back = by_relationship.get((target.name, nav.relationship, not nav.collection), [])
