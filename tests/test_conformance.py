@@ -72,12 +72,16 @@ KNOWN_LIMITS: dict[tuple[str, str], str] = {
     # bookingstatus's hybrid page has no relationship sections, so the
     # navigation names come from Dataverse's convention (the lookup's name);
     # these orgs named them after the formatted-name columns instead. The
-    # constraint and the target type are still right.
+    # constraint and the target type are still right (RENAMED, checked).
     **{
         ("bookingstatus", f"navigation {name}"): "no relationship section names it"
-        for name in ("createdbyname", "createdonbehalfbyname", "modifiedbyname")
-    }
-    | {("bookingstatus", "navigation modifiedonbehalfbyname"): "no relationship section names it"},
+        for name in (
+            "createdbyname",
+            "createdonbehalfbyname",
+            "modifiedbyname",
+            "modifiedonbehalfbyname",
+        )
+    },
     # The legacy page lists processstage_productpricelevels by name only (its
     # details are on processstage's page), and stageid is a plain
     # Uniqueidentifier there, not a lookup: no navigation follows from it.
@@ -103,6 +107,14 @@ KNOWN_LIMITS: dict[tuple[str, str], str] = {
             "servicecontractcontacts",
         )
     },
+}
+
+
+#: The org's navigation names that the docs cannot give, and dvgen's name
+#: for the same navigation, whose target and constraint must still agree.
+RENAMED = {
+    ("bookingstatus", f"{lookup}name"): lookup
+    for lookup in ("createdby", "createdonbehalfby", "modifiedby", "modifiedonbehalfby")
 }
 
 
@@ -201,8 +213,12 @@ def differences(org: dict[str, EntityType], ours: dict[str, EntityType], describ
                 continue
             if nav.constraint[0] not in mine.properties or nav.constraint[0] in polymorphic:
                 continue  # an undocumented column, or one whose targets vary by org
-            if mine.navigations.get(name) != nav:
-                yield table, f"navigation {name}", nav, mine.navigations.get(name)
+            ours_nav = mine.navigations.get(name)
+            if ours_nav != nav:
+                renamed = RENAMED.get((table, name))
+                if renamed is not None and mine.navigations.get(renamed) != nav:
+                    yield table, f"navigation {renamed}", nav, mine.navigations.get(renamed)
+                yield table, f"navigation {name}", nav, ours_nav
         for name, nav in mine.navigations.items():
             if nav.constraint is not None and nav.constraint[0] in polymorphic:
                 if name in theirs.navigations and theirs.navigations[name] != nav:
