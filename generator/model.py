@@ -246,6 +246,11 @@ class WebApiOperation(_Frozen):
 class Message(_Frozen):
     name: str
     is_event: bool | None = Field(None, description="Null when the page does not say.")
+    subscribe_only: bool | None = Field(
+        None,
+        description="The page lists it only among Events: plug-ins and flows subscribe to "
+        "it; it is not invoked, so no target builds a request for it.",
+    )
     web_api: WebApiOperation | None = None
     sdk_request: str | None = Field(
         None, description="The SDK for .NET request class, fully qualified."

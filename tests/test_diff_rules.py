@@ -243,6 +243,14 @@ CASES: dict[str, tuple[Mutation, Mutation]] = {
         _NOTHING,
         lambda d: d["messages"].append({"name": "new_Stop", "web_api": {"kind": "action"}}),
     ),
+    "message-now-event-only": (
+        _NOTHING,
+        lambda d: d["messages"][1].update(subscribe_only=True),
+    ),
+    "event-now-invocable": (
+        lambda d: d["messages"][1].update(subscribe_only=True),
+        _NOTHING,
+    ),
     "message-operation-changed": (
         _NOTHING,
         lambda d: d["messages"][1].update(web_api={"kind": "function", "name": "new_Spin"}),

@@ -408,6 +408,12 @@ def _messages(o: _Out, old_msgs: Iterable[Message], new_msgs: Iterable[Message])
     for name in sorted(set(new) - set(old)):
         o.add("message-added", f"{t}.{name}", f"message {name} was added", None, name)
     for name in sorted(set(old) & set(new)):
+        was, now = bool(old[name].subscribe_only), bool(new[name].subscribe_only)
+        if was != now:  # moved between the page's Messages and Events sections
+            rule = "message-now-event-only" if now else "event-now-invocable"
+            where = "only among the events" if now else "among the messages"
+            o.add(rule, f"{t}.{name}", f"message {name} is now listed {where}", was, now)
+            continue
         a, b = old[name].web_api, new[name].web_api
         if a is not None and b is not None and a != b:
             o.add(

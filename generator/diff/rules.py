@@ -99,5 +99,7 @@ RULES: dict[str, Rule] = _rules(
     # messages
     ("message-removed", "breaking", M, "calls to it fail"),
     ("message-operation-changed", "breaking", M, "it is called at another URL or method"),
+    ("message-now-event-only", "breaking", M, "listed only as an event now: not to be invoked"),
+    ("event-now-invocable", "info", M, "a message now, not only an event: it may be invoked"),
     ("message-added", "info", M, "nothing existing changes"),
 )

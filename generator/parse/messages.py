@@ -92,6 +92,7 @@ def _message(
         if key.strip().lower() == "event":
             is_event = val.strip().lower() == "true"
     fields["is_event"] = is_event
+    fields["subscribe_only"] = True if events else None
     inferred: list[str] = []
     if web_col is not None and web_col < len(cells):
         op, guessed = _operation(cells[web_col])

@@ -179,11 +179,13 @@ def _read_items(ctx: PageContext, kinds: list[tuple[str | None, Section]]) -> di
                     _put(ctx, m2m, mm.schema_name, mm, what="relationship", line=item.heading.line)
         elif kind in ("messages", "events"):
             for msg in _section_messages(ctx, s, kind == "events"):
-                if msg.name in messages:
-                    # An event row adds to the message row of the same name.
-                    messages[msg.name] = messages[msg.name].model_copy(update={"is_event": True})
-                else:
+                old = messages.get(msg.name)
+                if old is None:
                     messages[msg.name] = msg
+                else:  # in both sections: a message that is also an event
+                    keep = msg if old.subscribe_only else old
+                    update = {"is_event": True, "subscribe_only": None}
+                    messages[msg.name] = keep.model_copy(update=update)
         elif kind is None:
             ctx.diags.info(
                 "DV103",

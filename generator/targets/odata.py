@@ -461,7 +461,7 @@ def _piece(
         {
             op.name
             for msg in table.messages
-            if (op := msg.web_api) is not None
+            if (op := webapi.invocable(msg)) is not None
             and op.kind == "action"
             and op.name
             and names.ok(op.name, "action", table)

@@ -287,7 +287,7 @@ def _ref_message(kind: str, name: str, message: str, entity_set: str) -> Message
 
 
 def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
-    op = msg.web_api
+    op = webapi.invocable(msg)
     if op is None:
         return None
     name = scope.claim(

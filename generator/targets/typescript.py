@@ -276,7 +276,7 @@ def _state_pairs(table: Table, enums: Mapping[str, EnumView]) -> list[list[tuple
 
 
 def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
-    op = msg.web_api
+    op = webapi.invocable(msg)
     if op is None:
         return None
     name = scope.claim(

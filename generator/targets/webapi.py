@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from generator.merge import lookup_navigation, pluralize
-from generator.model import LOOKUP_TYPES, Attribute, Table
+from generator.model import LOOKUP_TYPES, Attribute, Message, Table, WebApiOperation
 
 _REQUIRED_LEVELS = frozenset({"ApplicationRequired", "SystemRequired"})
 
@@ -68,6 +68,12 @@ def kind(attr: Attribute) -> str:
         # $metadata declares it (tests/test_conformance.py).
         return "date" if attr.date_time_behavior == "DateOnly" else "datetime"
     return _KIND_BY_TYPE.get(attr.type or "", "object")
+
+
+def invocable(msg: Message) -> WebApiOperation | None:
+    """The Web API operation a request for ``msg`` calls: none for an event a
+    page lists only to subscribe to ("you shouldn't invoke the message")."""
+    return None if msg.subscribe_only else msg.web_api
 
 
 def readable(attr: Attribute) -> bool:
