@@ -34,9 +34,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import CORPUS, FIXTURES, run_build
+from generator.targets.odata import ACTIVITY_LOOKUPS
+from tests.helpers import CORPUS, FIXTURES, ROOT, run_build
 
 ORGS = sorted((FIXTURES / "orgs").glob("*.extract.xml"))
+GENERATED = ROOT / "generated" / "odata" / "$metadata.xml"
 EDM = "{http://docs.oasis-open.org/odata/ns/edm}"
 NAMESPACE = "Microsoft.Dynamics.CRM."
 #: newest first; an extension page only where no other page describes the table
@@ -274,3 +276,32 @@ def test_the_comparison_sees_what_matters(ours: tuple[dict[str, EntityType], set
                 if nav.constraint is not None and name in types[table].navigations
             )
     assert props > 500 and navs > 100, (props, navs)
+
+
+def test_activity_lookups_are_the_ones_real_orgs_give_activitypointer() -> None:
+    """dvgen's list of the lookups every activity inherits is read off the orgs:
+    activitypointer declares them, and task's navigations through them carry
+    no constraint there."""
+    declared: set[str] = set()
+    for org in ORGS:
+        theirs = read(org)
+        base = theirs["activitypointer"]
+        declared |= {p[1:-6] for p in base.properties if p.startswith("_")}
+        for name, nav in theirs.get("task", base).navigations.items():
+            if name.split("_")[0] in ACTIVITY_LOOKUPS and not nav.collection:
+                assert nav.constraint is None, (org.name, name)
+    assert declared == ACTIVITY_LOOKUPS
+
+
+def test_an_activity_tables_inherited_navigations_are_unconstrained() -> None:
+    """Conversation (msdyn_ocliveworkitem) is an activity: its navigations
+    through activitypointer's lookups carry no constraint, its own do."""
+    conversation = read(GENERATED)["msdyn_ocliveworkitem"]
+    inherited = {
+        n: nav.constraint
+        for n, nav in conversation.navigations.items()
+        if not nav.collection and n.split("_")[0] in ACTIVITY_LOOKUPS
+    }
+    assert len(inherited) > 20 and set(inherited.values()) == {None}
+    own = conversation.navigations["msdyn_channelinstanceid"]
+    assert own.constraint == ("_msdyn_channelinstanceid_value", "msdyn_channelinstanceid")

@@ -42,6 +42,31 @@ from generator.targets import webapi
 
 NAMESPACE = "Microsoft.Dynamics.CRM"
 BASE_TYPE = "crmbaseentity"
+#: The lookup columns every activity table inherits from ``activitypointer``,
+#: as the four real orgs in tests/fixtures/orgs declare them there. An activity
+#: table's navigations through them carry no referential constraint in a real
+#: org (``createdby_task``, ``regardingobjectid_account_task``): the property
+#: belongs to the base type.
+ACTIVITY_LOOKUPS = frozenset(
+    {
+        "createdby",
+        "createdonbehalfby",
+        "modifiedby",
+        "modifiedonbehalfby",
+        "ownerid",
+        "owningbusinessunit",
+        "owningteam",
+        "owninguser",
+        "regardingobjectid",
+        "sendermailboxid",
+        "serviceid",
+        "slaid",
+        "slainvokedid",
+        "transactioncurrencyid",
+    }
+)
+#: The primary id of every activity table: the key it inherits from activitypointer.
+ACTIVITY_ID = "activityid"
 #: What an owner column points at: Dataverse's abstract base of users and teams.
 PRINCIPAL = "principal"
 _SIMPLE_IDENTIFIER = re.compile(r"^[^\W\d]\w{0,127}$")
@@ -275,6 +300,7 @@ def _navigations(table: Table, lookups: Lookups) -> list[NavigationView]:
     """Every navigation property of ``table`` as the model names it, first name wins."""
     rels = table.relationships
     found: list[NavigationView] = []
+    activity = table.primary_id_attribute == ACTIVITY_ID and table.logical_name != "activitypointer"
     for r in rels.many_to_one:
         if r.referencing_entity_navigation_property_name and r.referenced_entity:
             nav = NavigationView(
@@ -283,7 +309,8 @@ def _navigations(table: Table, lookups: Lookups) -> list[NavigationView]:
                 collection=False,
                 relationship=r.schema_name,
             )
-            if r.referencing_attribute and r.referenced_attribute:
+            inherited = activity and r.referencing_attribute in ACTIVITY_LOOKUPS
+            if r.referencing_attribute and r.referenced_attribute and not inherited:
                 nav.constraint = (f"_{r.referencing_attribute}_value", r.referenced_attribute)
             found.append(nav)
     for r in rels.one_to_many:
@@ -306,6 +333,7 @@ def _navigations(table: Table, lookups: Lookups) -> list[NavigationView]:
     navs = webapi.navigations(table)
     for attr in table.attributes:
         if webapi.is_column(attr) and webapi.kind(attr) == "lookup":
+            inherited = activity and attr.logical_name in ACTIVITY_LOOKUPS
             grouped = webapi.by_navigation(webapi.bindings(attr, navs, lookups))
             for name, (first, *more) in grouped.items():
                 # one navigation for several tables (an owner): typed as their common base
@@ -314,7 +342,8 @@ def _navigations(table: Table, lookups: Lookups) -> list[NavigationView]:
                     name, common if more else first.target, collection=False, relationship=None
                 )
                 key = lookups.primary_id(first.target) if not more else None
-                nav.constraint = (webapi.value_property(attr), key)
+                if not inherited:
+                    nav.constraint = (webapi.value_property(attr), key)
                 found.append(nav)
     return found
 
