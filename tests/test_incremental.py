@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -162,11 +163,18 @@ def test_a_table_that_others_point_at_rerenders_them_too(project: Path) -> None:
         "msdyn_ocliveworkitem",
         "msdyn_smsengagementctx",
     ]
-    # in $metadata, SMS binds its Conversation navigation to the renamed set
-    assert sorted(again.cache.rendered["odata"]) == [
-        "msdyn_ocliveworkitem",
-        "msdyn_smsengagementctx",
-    ]
+    # in $metadata, SMS binds its Conversation navigation to the renamed set,
+    # and so does each type only pointed at through its navigation back to
+    # Conversation (the partner of Conversation's lookup): those, and nothing else
+    metadata = (project / "generated" / "odata" / "$metadata.xml").read_text(encoding="utf-8")
+    binding = re.compile(
+        r'<EntitySet Name="\w+" EntityType="Microsoft\.Dynamics\.CRM\.(\w+)">'
+        r'(?:(?!</EntitySet>).)*?Target="conversations"',
+        re.S,
+    )
+    binds = set(binding.findall(metadata))
+    assert len(binds) > 10 and "msdyn_smsengagementctx" in binds
+    assert sorted(again.cache.rendered["odata"]) == sorted(binds | {"msdyn_ocliveworkitem"})
     sms = (project / "generated/python/dataverse_bindings/msdyn_smsengagementctx.py").read_text()
     assert '"conversations"' in sms
     assert contents(project / "generated") == cold(project, docs)

@@ -340,3 +340,30 @@ def test_facets_are_written_as_dataverse_writes_them(documents: list[Document]) 
                     facets = f'Unicode="false" MaxLength="{a.max_length}"'
                     assert f'<Property Name="{a.logical_name}" Type="Edm.String" {facets}' in text
     assert seen["Edm.String"] > 100 and seen["Edm.Decimal"] > 5
+
+
+def test_a_table_only_pointed_at_partners_its_relationships() -> None:
+    """Every single-valued navigation a page names the relationship of has a
+    partner, even when its target is only pointed at: the target declares the
+    collection-valued navigation back, named by the relationship, as real orgs
+    name it (Partner="lk_bookingstatus_createdby" on bookingstatus's createdby)."""
+    root = ET.parse(GENERATED).getroot()
+    edm = "{http://docs.oasis-open.org/odata/ns/edm}"
+    navs = {
+        (t.get("Name"), n.get("Name")): n
+        for t in root.iter(f"{edm}EntityType")
+        for n in t.findall(f"{edm}NavigationProperty")
+    }
+    account = navs[("msdyn_ocliveworkitem", "regardingobjectid_account_msdyn_ocliveworkitem")]
+    assert account.get("Partner") == "account_msdyn_ocliveworkitems"
+    back = navs[("account", "account_msdyn_ocliveworkitems")]
+    assert back.get("Type") == "Collection(Microsoft.Dynamics.CRM.msdyn_ocliveworkitem)"
+    assert back.get("Partner") == "regardingobjectid_account_msdyn_ocliveworkitem"
+    single = [n for n in navs.values() if not n.get("Type", "").startswith("Collection(")]
+    partnered = [n for n in single if n.get("Partner")]
+    for (owner, name), nav in navs.items():
+        if nav.get("Partner"):
+            target = nav.get("Type", "").removeprefix("Collection(").removesuffix(")")
+            other = navs[(target.rsplit(".", 1)[1], nav.get("Partner"))]
+            assert other.get("Partner") == name, (owner, name)
+    assert len(partnered) > 70, len(partnered)  # 1 before

@@ -405,12 +405,22 @@ def _referenced(
 
     Each gets what Dataverse's conventions say about it: the key
     ``<logical name>id`` (``Edm.Guid``) and the plural entity set, so that
-    every navigation property has a keyed type to point at. ``principal``,
-    the target of owner columns, is abstract and keyed by ``ownerid``.
+    every navigation property has a keyed type to point at; and, for each
+    relationship a page names, the collection-valued navigation back, named
+    by the relationship (the convention real orgs follow), so that both
+    sides name each other as partners. ``principal``, the target of owner
+    columns, is abstract and keyed by ``ownerid``.
     """
     wanted = sorted(
         {n.target for v in types.values() for n in v.navigations} - set(types) - {BASE_TYPE}
     )
+    back: dict[str, list[NavigationView]] = {}
+    for view in sorted(types.values(), key=lambda v: v.name):
+        for nav in view.navigations:
+            if not nav.collection and nav.relationship and nav.target in wanted:
+                back.setdefault(nav.target, []).append(
+                    NavigationView(nav.relationship, view.name, True, nav.relationship)
+                )
     declared = []
     for name in wanted:
         if not _SIMPLE_IDENTIFIER.match(name):
@@ -428,6 +438,11 @@ def _referenced(
             [key],
             entity_set=entity_set if _SIMPLE_IDENTIFIER.match(entity_set) else None,
         )
+        named: dict[str, NavigationView] = {}
+        for nav in back.get(name, []):
+            if _SIMPLE_IDENTIFIER.match(nav.name) and nav.name != key.name:
+                named.setdefault(nav.name, nav)
+        types[name].navigations = list(named.values())
         declared.append(name)
     if declared:
         names.diags.info(
