@@ -102,3 +102,13 @@ def test_diff_says_a_message_moved_to_the_events(
     main(["diff", str(new), str(old), "--format", "json"])
     [back] = json.loads(capsys.readouterr().out)["changes"]
     assert (back["rule"], back["severity"]) == ("event-now-invocable", "info")
+
+
+def test_an_event_listed_twice_stays_subscribe_only(tmp_path: Path) -> None:
+    text = PAGE.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `Retain`|"))
+    page = tmp_path / PAGE.name
+    page.write_text(text.replace(row, row + "\n" + row, 1), encoding="utf-8")
+    tables, _ = build_tables(page)
+    retain = next(m for m in tables[TABLE].messages if m.name == "Retain")
+    assert retain.subscribe_only is True

@@ -182,7 +182,8 @@ def _read_items(ctx: PageContext, kinds: list[tuple[str | None, Section]]) -> di
                 old = messages.get(msg.name)
                 if old is None:
                     messages[msg.name] = msg
-                else:  # in both sections: a message that is also an event
+                elif old.subscribe_only != msg.subscribe_only:
+                    # in both sections: a message that is also an event
                     keep = msg if old.subscribe_only else old
                     update = {"is_event": True, "subscribe_only": None}
                     messages[msg.name] = keep.model_copy(update=update)
