@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from generator.cache import BuildCache, CacheStats, Memo
+from generator.cache import BuildCache, CacheStats, Memo, foreign, refusal
 from generator.config import Config
 from generator.diagnostics import Diagnostics
 from generator.heap import settle, steady
@@ -208,15 +208,19 @@ def _generate(
     workers = Workers(jobs)
     style = config.style
     made = renderers(style)
+    cache_dir = config.cache_dir
+    if cache_dir is not None and foreign(cache_dir):
+        diags.warning("DV034", refusal(cache_dir), None)
+        cache_dir = None
     memo = (
         BuildCache(
-            config.cache_dir,
+            cache_dir,
             write=write,
             workers=workers,
             renderers=made,
             look=style.fingerprint(),
         )
-        if config.cache_dir
+        if cache_dir
         else Memo(workers, made)
     )
     with CLOCK.stage("collect"):

@@ -9,7 +9,7 @@ from typing import Any
 
 from rich.console import Console
 
-from generator.cache import BuildCache, Memo
+from generator.cache import BuildCache, Memo, foreign, refusal
 from generator.config import FAIL_ON, ConfigError, load_config
 from generator.diff.formats import RENDERERS, render_text
 from generator.diff.ignore import IgnoreEntry, IgnoreError, parse_ignore_file
@@ -95,6 +95,9 @@ def run_diff(args: argparse.Namespace) -> int:
         _say(str(exc))
         return EXIT_USAGE
     cache = None if args.no_cache else config.cache_dir
+    if cache is not None and foreign(cache):
+        _say(refusal(cache))
+        cache = None
     memo = BuildCache(cache) if cache else Memo()
     try:
         old = load_side(args.old, config, memo)
