@@ -31,6 +31,11 @@ class UnsafePath(ValueError):
     """A generated path that would land outside the output folder."""
 
 
+class Collision(UnsafePath):
+    """A file dvgen would write where the output folder holds something dvgen
+    did not write: it is the user's, and is never replaced."""
+
+
 @dataclass(slots=True)
 class WriteReport:
     written: list[str] = field(default_factory=list)
@@ -98,6 +103,7 @@ def commit(out_dir: Path, files: Mapping[str, bytes]) -> WriteReport:
     old_managed = read_manifest(out_dir) if out_dir.is_dir() else set()
     wanted = {**files, MANIFEST: manifest_bytes(files)}
     same = _already_there(out_dir, wanted)  # each old file read once, here
+    _refuse_collisions(out_dir, files, old_managed, same)
     if len(same) == len(wanted) and old_managed <= set(files):
         report.unchanged = sorted(files)
         return report  # nothing to do: the folder is not even swapped
@@ -152,6 +158,43 @@ def _stage(
             _write(_made_parent(new, rel, made), wanted[rel])
         if rel != MANIFEST:
             (report.unchanged if rel in same else report.written).append(rel)
+
+
+def _refuse_collisions(
+    out_dir: Path, files: Mapping[str, bytes], old_managed: set[str], same: set[str]
+) -> None:
+    """Raise :class:`Collision` when a file to write, or a folder it goes in,
+    is taken in ``out_dir`` by something dvgen did not write (a file not in
+    the manifest, a link, a special file). A folder written before manifests
+    existed has none: there, a file that already holds exactly what dvgen
+    writes is taken for dvgen's."""
+    if not out_dir.is_dir():
+        return
+    legacy = not os.path.lexists(out_dir / MANIFEST)
+    taken: list[str] = []
+    for rel in sorted(files):
+        parts = rel.split("/")
+        for i in range(1, len(parts)):  # each folder the file goes in
+            folder = out_dir.joinpath(*parts[:i])
+            if os.path.lexists(folder) and (folder.is_symlink() or not folder.is_dir()):
+                taken.append("/".join(parts[:i]))
+                break
+        else:
+            path = out_dir / rel
+            if rel in old_managed or not os.path.lexists(path):
+                continue
+            if legacy and rel in same:
+                continue
+            taken.append(rel)
+    if taken:
+        shown = sorted(set(taken))
+        more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
+        it = "it" if len(shown) == 1 else "them"
+        raise Collision(
+            f"this build generates {', '.join(shown[:5])}{more}, but the output folder holds "
+            f"{it} already and dvgen did not write {it} (not in {MANIFEST}): move {it} away, "
+            f"or leave out what generates {it} (exclude, or another output folder)"
+        )
 
 
 def _files(root: str) -> list[str]:
