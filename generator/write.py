@@ -143,19 +143,23 @@ def _stage(
     cost would be most of a rebuild's.)"""
     old, new = str(out_dir), str(staging)
     made: set[str] = {new}
-    for rel in _files(old):
+    files, others, empty = _tree(old)
+    # regular files, then a user's links, FIFOs and the like, carried over as they are
+    for rel in [*files, *others]:
         if rel in wanted:
             continue
         if rel in old_managed:
             report.removed.append(rel)
             continue
-        _place(f"{old}/{rel}", new, rel, made)
+        _place(old, new, rel, made)
         report.kept.append(rel)
+    for rel in empty:  # a user's empty folders, with their modes
+        _made_parent(old, new, f"{rel}/.", made)
     for rel in sorted(wanted):
         if rel in same:
-            _place(f"{old}/{rel}", new, rel, made)
+            _place(old, new, rel, made)
         else:
-            _write(_made_parent(new, rel, made), wanted[rel])
+            _write(_made_parent(old, new, rel, made), wanted[rel])
         if rel != MANIFEST:
             (report.unchanged if rel in same else report.written).append(rel)
 
@@ -197,20 +201,35 @@ def _refuse_collisions(
         )
 
 
-def _files(root: str) -> list[str]:
-    """The regular files below ``root`` (not symlinks, nor what symlinked
-    folders hold), as sorted relative POSIX paths; none when it is not a folder."""
-    found: list[str] = []
+def _tree(root: str) -> tuple[list[str], list[str], list[str]]:
+    """Below ``root``, as sorted relative POSIX paths: the regular files; every
+    other entry that is not a folder (symlinks, FIFOs, sockets, devices: never
+    followed); and the empty folders. A mount point inside ``root`` is refused:
+    swapping the folder would leave what is mounted there behind, with the
+    backup that is then deleted."""
+    files: list[str] = []
+    others: list[str] = []
+    empty: list[str] = []
     todo = [("", root)] if os.path.isdir(root) else []
     while todo:
         prefix, folder = todo.pop()
+        if prefix and os.path.ismount(folder):
+            raise Collision(
+                f"{prefix.rstrip('/')} is a mount point: dvgen will not swap a folder with "
+                "another file system mounted inside it (choose another output folder)"
+            )
         with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    todo.append((f"{prefix}{entry.name}/", entry.path))
-                elif entry.is_file(follow_symlinks=False):
-                    found.append(prefix + entry.name)
-    return sorted(found)
+            listed = list(entries)
+        if prefix and not listed:
+            empty.append(prefix.rstrip("/"))
+        for entry in listed:
+            if entry.is_dir(follow_symlinks=False):
+                todo.append((f"{prefix}{entry.name}/", entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                files.append(prefix + entry.name)
+            else:
+                others.append(prefix + entry.name)
+    return sorted(files), sorted(others), sorted(empty)
 
 
 def _already_there(out_dir: Path, wanted: Mapping[str, bytes]) -> set[str]:
@@ -243,24 +262,45 @@ def _same(path: str, data: bytes) -> bool:
         return False
 
 
-def _made_parent(root: str, rel: str, made: set[str]) -> str:
-    """``root/rel``, its folder made if this commit has not made it yet."""
-    path = f"{root}/{rel}"
-    folder = os.path.dirname(path)
-    if folder not in made:
+def _made_parent(old: str, new: str, rel: str, made: set[str]) -> str:
+    """``new/rel``, each folder on the way made (once a commit) with the mode
+    its counterpart below ``old`` has, if any (a 0700 folder stays 0700)."""
+    parts = rel.split("/")[:-1]
+    for i in range(1, len(parts) + 1):
+        sub = "/".join(parts[:i])
+        folder = f"{new}/{sub}"
+        if folder in made:
+            continue
         os.makedirs(folder, exist_ok=True)
+        try:
+            st = os.lstat(f"{old}/{sub}")
+            if stat.S_ISDIR(st.st_mode):
+                os.chmod(folder, st.st_mode & 0o7777)
+        except OSError:
+            pass  # a folder new to this build: mkdir's mode
         made.add(folder)
-    return path
+    return f"{new}/{rel}"
 
 
-def _place(src: str, root: str, rel: str, made: set[str]) -> None:
-    """Hard-link ``src`` to ``root/rel`` (keeps content and mtime, costs
-    nothing), else copy."""
-    dst = _made_parent(root, rel, made)
+def _place(old: str, new: str, rel: str, made: set[str]) -> None:
+    """``old/rel`` hard-linked to ``new/rel`` (content and mtime kept, costs
+    nothing; a symlink or a FIFO is linked as itself, never followed), else
+    copied as what it is."""
+    src, dst = f"{old}/{rel}", _made_parent(old, new, rel, made)
     try:
-        os.link(src, dst)
+        os.link(src, dst, follow_symlinks=False)
+        return
     except OSError:
+        pass  # another file system: copy it as what it is
+    st = os.lstat(src)
+    if stat.S_ISLNK(st.st_mode):
+        os.symlink(os.readlink(src), dst)
+    elif stat.S_ISFIFO(st.st_mode):
+        os.mkfifo(dst, st.st_mode & 0o7777)
+    elif stat.S_ISREG(st.st_mode):
         shutil.copy2(src, dst)
+    else:
+        raise Collision(f"{rel} is a special file dvgen cannot carry over; move it away")
 
 
 def _write(path: str, data: bytes) -> None:
