@@ -67,7 +67,7 @@ CACHE_DIR = ".dvgen-cache"
 LAYOUT = "v2"  # entries of another layout are deleted by the next build
 KINDS = ("pages", "merged", "render", "documents")
 _GENERATOR = Path(__file__).resolve().parent
-_TAG = (
+CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This folder is a cache made by dvgen (https://bford.info/cachedir/); safe to delete.\n"
 )
@@ -86,7 +86,7 @@ def foreign(folder: Path) -> bool:
             return False
         if not folder.is_dir():
             return True
-        if (folder / "CACHEDIR.TAG").read_text(encoding="utf-8") == _TAG:
+        if (folder / "CACHEDIR.TAG").read_text(encoding="utf-8") == CACHEDIR_TAG:
             return False
     except (OSError, UnicodeDecodeError):
         pass  # no tag, or not dvgen's: decided by whether anything is there
@@ -485,7 +485,7 @@ class BuildCache(Memo):
             (self.root / kind).mkdir(parents=True, exist_ok=True)
         tag = self.folder / "CACHEDIR.TAG"
         if not tag.exists():
-            tag.write_text(_TAG, encoding="utf-8")
+            tag.write_text(CACHEDIR_TAG, encoding="utf-8")
         ignore = self.folder / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# made by dvgen: never commit the cache\n*\n", encoding="utf-8")

@@ -17,7 +17,7 @@ import pytest
 from rich.console import Console
 from syrupy.assertion import SnapshotAssertion
 
-from generator.cache import LAYOUT
+from generator.cache import CACHEDIR_TAG, LAYOUT
 from generator.cli import main
 from generator.config import CACHE_ENV
 from generator.diff.compare import Change
@@ -477,6 +477,7 @@ def test_diff_parses_through_the_build_cache_without_pruning_it(
     cache = tmp_path / "cache"
     monkeypatch.setenv(CACHE_ENV, str(cache))
     (cache / LAYOUT / "render").mkdir(parents=True)
+    (cache / "CACHEDIR.TAG").write_text(CACHEDIR_TAG, encoding="utf-8")  # as a build left it
     (cache / LAYOUT / "render" / "kept").write_text("{}", encoding="utf-8")
     first = run(capsys, SMS_NEW, SMS_OLD, "--config", str(in_corpus), "--format", "json")
     pages = sorted((cache / LAYOUT / "pages").iterdir())
