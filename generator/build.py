@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import glob
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 
 from generator.cache import BuildCache, CacheStats, Memo, foreign, refusal
 from generator.config import Config
@@ -34,7 +36,7 @@ from generator.targets.python_files import table_module as python_module
 from generator.targets.typescript_files import module_names, typescript_package
 from generator.targets.typescript_files import table_module as typescript_module
 from generator.timing import CLOCK
-from generator.write import WriteReport, commit
+from generator.write import UnsafePath, WriteReport, commit
 
 Progress = Callable[[int, int, str], None]
 
@@ -188,10 +190,47 @@ def generate(
     Raises :class:`generator.lock.Busy` when another build is writing the
     same output folder.
     """
+    if write:
+        refuse_shared_output(config)
     # one build at a time per output folder (a check only reads it)
     lock = output_lock(config.output_dir) if write else contextlib.nullcontext()
     with lock, steady():
         return _generate(config, strict, layout, write=write, progress=progress, jobs=jobs)
+
+
+def refuse_shared_output(config: Config) -> None:
+    """Raise :class:`UnsafePath` when the output folder is, or holds, what is
+    not dvgen's to swap: the project, the working folder, an input, the
+    cache, the templates. A build replaces its output folder whole (and keeps
+    a lock file beside it), so the output must be a folder of its own."""
+    out = config.output_dir.resolve()
+    spots = [
+        ("the project (pyproject.toml's folder)", config.base),
+        ("the working folder", Path.cwd()),
+        *((f"the input {spec!r}", _fixed_part(config.base, spec)) for spec in config.inputs),
+    ]
+    if config.cache_dir is not None:
+        spots.append(("the cache", config.cache_dir))
+    if config.templates is not None:
+        spots.append(("the templates", config.base / config.templates))
+    for what, path in spots:
+        if path.resolve().is_relative_to(out):
+            shown = "it is" if path.resolve() == out else f"it holds {path.resolve()}:"
+            raise UnsafePath(
+                f"the output folder is {out}, and {shown} {what}; a build replaces its output "
+                "folder whole, so name a folder of its own (the default is generated/)"
+            )
+
+
+def _fixed_part(base: Path, spec: str) -> Path:
+    """The folder an input names, up to its first glob character."""
+    path = Path(spec) if Path(spec).is_absolute() else base / spec
+    parts = []
+    for part in path.parts:
+        if glob.has_magic(part):
+            break
+        parts.append(part)
+    return Path(*parts)
 
 
 def _generate(
