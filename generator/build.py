@@ -31,6 +31,7 @@ from generator.parse import ParsedPage
 from generator.parse.source import read_bytes
 from generator.style import DEFAULT, Style
 from generator.targets.odata import metadata_files
+from generator.targets.python import module_name
 from generator.targets.python_files import python_package
 from generator.targets.python_files import table_module as python_module
 from generator.targets.typescript_files import module_names, typescript_package
@@ -222,6 +223,32 @@ def refuse_shared_output(config: Config) -> None:
             )
 
 
+def _refuse_clashing_files(
+    tables: dict[str, Table], targets: tuple[str, ...], diags: Diagnostics, display: dict[str, str]
+) -> None:
+    """An error (``DV035``) for each two tables whose own files would have the
+    same name, exactly or but for case (which collide on Windows and macOS):
+    one would overwrite the other, and the registry point at the wrong class.
+    (The TypeScript target makes its module names unique itself.)"""
+    for target in ("model", "python"):
+        if target not in targets:
+            continue
+        seen: dict[str, str] = {}
+        for name in sorted(tables):
+            file = f"{name}.yaml" if target == "model" else f"{module_name(name)}.py"
+            other = seen.setdefault(file.casefold(), name)
+            if other == name:
+                continue
+            t = tables[name]
+            diags.error(
+                "DV035",
+                f"tables {other} and {name} would both be written to the {target} file {file} "
+                "(file names that differ only in case collide on Windows and macOS), one over "
+                "the other: leave one out (exclude)",
+                display.get(t.sources[0].path) if t.sources else None,
+            )
+
+
 def _fixed_part(base: Path, spec: str) -> Path:
     """The folder an input names, up to its first glob character."""
     path = Path(spec) if Path(spec).is_absolute() else base / spec
@@ -285,6 +312,7 @@ def _generate(
     prefix = "model/" if layout == "build" else ""
     if layout == "build":
         report_unused(config.naming, result.tables, config.source, diags)
+    _refuse_clashing_files(result.tables, config.targets, diags, display)
     try:
         memo.render_all(render_jobs(config, result.tables, layout), result.tables)
         if "model" in config.targets or layout == "parse":

@@ -149,6 +149,12 @@ class TableView:
         return layout(py_tuple(*(f.spec for f in self.fields)), "", f"{self.class_name}.COLUMNS = ")
 
 
+def module_name(logical_name: str) -> str:
+    """The module of table ``logical_name`` in the package (``new_ab1`` and
+    ``new_ab_1`` both give ``new_ab_1``: :func:`generator.build` refuses such a pair)."""
+    return Scope(taken=MODULE_NAMES).claim(logical_name, Case.SNAKE)
+
+
 def _doc(*parts: str | None) -> str:
     return py_docstring("\n\n".join(p for p in parts if p))
 
@@ -373,7 +379,7 @@ def table_view(table: Table, sets: webapi.EntitySets, naming: Naming | None = No
     if enums:
         imports = sorted({*imports, "enum"})
     return TableView(
-        module=Scope(taken=MODULE_NAMES).claim(table.logical_name, Case.SNAKE),
+        module=module_name(table.logical_name),
         class_name=class_name,
         module_doc=_docstring(
             "", f"{title} ({table.logical_name}).", deprecated, table.description
