@@ -50,8 +50,12 @@ class Case(Enum):
 #: that gives one of these is refused at parse time, not when writing.
 DEVICE_NAMES = frozenset(
     {"con", "prn", "aux", "nul"}
-    | {f"com{i}" for i in range(1, 10)}
-    | {f"lpt{i}" for i in range(1, 10)}
+    # COM0/LPT0 and the superscript digits are reserved in current Windows too
+    | {
+        f"{port}{n}"
+        for port in ("com", "lpt")
+        for n in [*"0123456789", "\u00b9", "\u00b2", "\u00b3"]
+    }
 )
 
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
@@ -160,6 +164,19 @@ def words(text: str) -> list[str]:
             parts = [chunk]
         out.extend(w.lower() for w in parts)
     return out
+
+
+def is_device_name(name: str) -> bool:
+    """Whether a file named ``name`` (any extension) cannot exist on Windows,
+    which also ignores trailing dots and spaces."""
+    return name.split(".", maxsplit=1)[0].rstrip(" .").lower() in DEVICE_NAMES
+
+
+def file_stems(name: str) -> set[str]:
+    """The stems of the files a table called ``name`` gets: the model's (the
+    name itself) and the modules' (its words joined by underscores, as
+    :func:`identifier` makes a snake-case name)."""
+    return {name, "_".join(words(name))}
 
 
 def _case(parts: list[str], case: Case) -> str:

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.naming import DEVICE_NAMES
+from generator.naming import is_device_name
 
 MANIFEST = ".dvgen-manifest.json"
 
@@ -50,7 +50,7 @@ def check_relpath(rel: str) -> str:
     if not rel or "\\" in rel or any(part in ("", ".", "..") for part in parts):
         raise UnsafePath(f"refusing to write {rel!r}: not a plain relative path")
     for part in parts:
-        if part.split(".")[0].lower() in DEVICE_NAMES or len(part) > 200:
+        if is_device_name(part) or len(part) > 200:
             raise UnsafePath(f"refusing to write {rel!r}: {part!r} is not a portable file name")
     return rel
 

@@ -112,3 +112,14 @@ def test_paths_outside_the_output_folder_are_refused(tmp_path: Path, rel: str) -
     with pytest.raises(UnsafePath):
         commit(tmp_path / "generated", {rel: b"x"})
     assert not (tmp_path / "generated").exists()
+
+
+@pytest.mark.parametrize(
+    "rel", ["python/nul.py", "model/com0.yaml", "ts/aux .ts", "x/LPT\u00b9.md"]
+)
+def test_a_device_name_is_never_written(tmp_path: Path, rel: str) -> None:
+    """Windows ignores an extension and trailing dots or spaces, and reserves
+    COM0, LPT0 and the superscript ports too."""
+    with pytest.raises(UnsafePath, match="is not a portable file name"):
+        commit(tmp_path / "out", {rel: b"x"})
+    assert not (tmp_path / "out").exists()

@@ -27,7 +27,7 @@ from generator.model import (
     Table,
     Variant,
 )
-from generator.naming import DEVICE_NAMES
+from generator.naming import file_stems, is_device_name
 from generator.parse import values
 from generator.parse.attributes import build_attribute
 from generator.parse.completeness import check_ending, check_indexes
@@ -300,12 +300,12 @@ def _read_properties(ctx: PageContext, section: Section, table: dict[str, Any]) 
 def _names_files(ctx: PageContext, name: str, line: int | None) -> bool:
     """Whether ``name`` can name the table's files on every system; a
     warning when it cannot."""
-    if name.lower() not in DEVICE_NAMES:
+    if not any(is_device_name(stem) for stem in file_stems(name)):
         return True
     ctx.diags.warning(
         "DV124",
-        f"table name {name!r} is a device name Windows reserves, so no file can be called "
-        "that; it was left out",
+        f"table name {name!r} gives its files a device name Windows reserves (CON, NUL, "
+        "COM0 to COM9, ...), so no such file can exist there; it was left out",
         ctx.file,
         line,
     )
