@@ -11,13 +11,18 @@ for the message. The OS drops it when its process dies, so a killed build
 never leaves a stale lock, and the owner deletes the file when it is done,
 so nothing is left beside ``generated/``. (A build that opened the file just
 before it was deleted sees, once it holds the lock, that the path now names
-another file or none, and starts over.)
+another file or none, and starts over.) The lock sits beside the folder a
+symlinked output folder names, so every way to one folder takes one lock;
+it is never opened through a link, and a file there that holds more than a
+process id is someone else's: refused (:class:`NotOurs`), never truncated.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,8 +32,20 @@ class Busy(Exception):
     """Another build holds the output folder's lock."""
 
 
+class NotOurs(OSError):
+    """The lock's path names something dvgen did not make (a link, a user's
+    file): it is never opened through, truncated or deleted."""
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_PID = re.compile(rb"^\d*\n?$")
+
+
 def lock_path(out_dir: Path) -> Path:
-    return out_dir.parent / f".{out_dir.name}.lock"
+    """Beside the folder a link names, so that every way to the same folder
+    takes the same lock."""
+    real = out_dir.resolve()
+    return real.parent / f".{real.name}.lock"
 
 
 @contextlib.contextmanager
@@ -37,10 +54,22 @@ def output_lock(out_dir: Path) -> Iterator[None]:
     path = lock_path(out_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
+        except OSError as exc:
+            if os.path.islink(path):
+                raise NotOurs(
+                    f"{path} is a symbolic link, not dvgen's lock file: remove it"
+                ) from None
+            raise exc
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise NotOurs(f"{path} is not a file dvgen made: remove it")
             if not _try_lock(fd):
                 raise Busy(_busy_message(out_dir, fd))
+            os.lseek(fd, 0, os.SEEK_SET)
+            if not _PID.match(os.read(fd, 64)):
+                raise NotOurs(f"{path} is not dvgen's lock file (it holds more than a process id)")
             if _still_names(path, fd):
                 break
         except BaseException:

@@ -104,3 +104,46 @@ def test_a_lock_file_deleted_under_a_waiter_is_not_trusted(tmp_path: Path) -> No
         assert not _still_names(lock_path(out), fd)  # the owner deleted it on release
     finally:
         os.close(fd)
+
+
+@pytest.mark.parametrize("kind", ["link", "file"])
+def test_a_lock_path_that_is_not_dvgens_is_never_written_through(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """A symlink at .generated.lock made dvgen truncate the file it points at
+    and write a PID into it (issue 18, point 14); a user's file there is not
+    truncated either."""
+    out = tmp_path / "generated"
+    victim = tmp_path / "important.txt"
+    victim.write_text("keep me\n", encoding="utf-8")
+    if kind == "link":
+        lock_path(out).symlink_to(victim)
+    else:
+        lock_path(out).write_text("my notes\n", encoding="utf-8")
+    capsys.readouterr()
+    assert build(out) == EXIT_OUTPUT
+    err = capsys.readouterr().err
+    assert "symbolic link, not dvgen's lock file" in err if kind == "link" else "not dvgen's" in err
+    assert victim.read_text(encoding="utf-8") == "keep me\n"
+    assert (
+        lock_path(out).is_symlink()
+        if kind == "link"
+        else lock_path(out).read_text() == "my notes\n"
+    )
+    assert not out.exists()
+
+
+def test_a_link_to_a_folder_another_build_holds_takes_the_same_lock(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Building into a symlink to the folder bypassed the other build's lock."""
+    real = tmp_path / "generated"
+    assert build(real) == EXIT_OK
+    link = tmp_path / "bindings"
+    link.symlink_to(real)
+    before = contents(real)
+    with output_lock(real):
+        capsys.readouterr()
+        assert build(link) == EXIT_OUTPUT
+        assert "another dvgen build" in capsys.readouterr().err
+    assert contents(real) == before
