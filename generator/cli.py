@@ -23,7 +23,7 @@ from generator import __version__
 from generator.build import BuildResult, Progress, generate
 from generator.check import check_output
 from generator.config import Config, ConfigError, load_config
-from generator.diagnostics import Diagnostic
+from generator.diagnostics import Diagnostic, terminal_safe
 from generator.diff.command import add_diff_parser, run_diff
 from generator.exits import (
     EXIT_BUG,
@@ -139,27 +139,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         with steady():
             return _run(args)
     except KeyboardInterrupt:
-        print("dvgen: interrupted; the output folder was left as it was", file=sys.stderr)
+        _say("dvgen: interrupted; the output folder was left as it was")
         return EXIT_INTERRUPTED
     except TemplateFailure as exc:  # the project's own template: theirs to mend
-        print(f"dvgen: {exc}; nothing was written", file=sys.stderr)
+        _say(f"dvgen: {exc}; nothing was written")
         return EXIT_USAGE
     except BrokenInstall as exc:  # not the user's input, nor their output folder
-        print(
+        _say(
             f"dvgen: broken installation: {exc}; reinstall dvgen the way it was "
-            "installed (README: Installing dvgen as a tool); nothing was written",
-            file=sys.stderr,
+            "installed (README: Installing dvgen as a tool); nothing was written"
         )
         return EXIT_INSTALL
     except Exception as exc:  # the last line of defence: never a bare traceback
         if args.debug:
             traceback.print_exc()
-        print(
-            f"dvgen: internal error: {_one_line(exc)}\n"
-            "This is a bug in dvgen. Rerun with --debug and report the output.",
-            file=sys.stderr,
-        )
+        _say(f"dvgen: internal error: {_one_line(exc)}")
+        _say("This is a bug in dvgen. Rerun with --debug and report the output.")
         return EXIT_BUG
+
+
+def _say(line: str) -> None:
+    """One line of dvgen's own to stderr, with what it quotes (paths, names)
+    made safe for a terminal."""
+    print(terminal_safe(line), file=sys.stderr)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -179,7 +181,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as exc:
-        print(f"dvgen: {exc}", file=sys.stderr)
+        _say(f"dvgen: {exc}")
         return EXIT_USAGE
     config = config.with_overrides(args.paths or None, args.output)
     if args.no_cache:
@@ -195,15 +197,12 @@ def _run(args: argparse.Namespace) -> int:
                 config, strict=args.strict, layout=layout, progress=progress, jobs=args.jobs
             )
     except Busy as exc:
-        print(f"dvgen: {exc}; nothing was written", file=sys.stderr)
+        _say(f"dvgen: {exc}; nothing was written")
         return EXIT_OUTPUT
     except (OSError, UnsafePath) as exc:
         if args.debug:
             traceback.print_exc()
-        print(
-            f"dvgen: cannot write {config.output_dir}: {exc}; it was left as it was",
-            file=sys.stderr,
-        )
+        _say(f"dvgen: cannot write {config.output_dir}: {exc}; it was left as it was")
         return EXIT_OUTPUT
     _report(args, result)
     return EXIT_INPUT if result.failed(args.strict) else EXIT_OK
@@ -221,7 +220,7 @@ def _check(args: argparse.Namespace, config: Config) -> int:
     try:
         check = check_output(config.output_dir, result.files)
     except UnsafePath as exc:
-        print(f"dvgen: {exc}", file=sys.stderr)
+        _say(f"dvgen: {exc}")
         return EXIT_OUTPUT
     if args.format == "json":
         payload = {
@@ -241,10 +240,10 @@ def _check(args: argparse.Namespace, config: Config) -> int:
     out = display_path(config.output_dir) + "/"
     if check.ok:
         if not args.quiet:
-            print(f"dvgen: {out} is up to date ({len(result.files)} file(s))", file=sys.stderr)
+            _say(f"dvgen: {out} is up to date ({len(result.files)} file(s))")
         return EXIT_OK
     counts = f"{len(check.stale)} stale, {len(check.missing)} missing, {len(check.extra)} extra"
-    print(f"dvgen: {out} is out of date ({counts}); run dvgen build", file=sys.stderr)
+    _say(f"dvgen: {out} is out of date ({counts}); run dvgen build")
     return EXIT_INPUT
 
 
@@ -302,11 +301,11 @@ def _report(args: argparse.Namespace, result: BuildResult) -> None:
     tables = len(result.tables)
     if failed:
         why = "warnings are errors with --strict" if not counts["error"] else "errors above"
-        print(f"dvgen: nothing written ({why}); {summary}", file=sys.stderr)
+        _say(f"dvgen: nothing written ({why}); {summary}")
     elif result.report is not None:
         if args.verbose:
-            print(f"dvgen: {_cache_line(result)}", file=sys.stderr)
-            print(f"dvgen: {_timings_line(result)}", file=sys.stderr)
+            _say(f"dvgen: {_cache_line(result)}")
+            _say(f"dvgen: {_timings_line(result)}")
         rep = result.report
         print(
             f"dvgen: {result.pages} page(s), {tables} table(s): "

@@ -6,12 +6,30 @@ printing; the CLI decides how to show them and which exit code they give.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
 Level = Literal["error", "warning", "info"]
 _RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+#: What must not reach a terminal raw: control characters (escape sequences,
+#: newlines that forge a line), the bidirectional controls, and the lone
+#: surrogates a file name with bytes that are not UTF-8 decodes to.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with each character that could act on a terminal, or forge a
+    line, written as its escape (``\\x1b``, ``\\n``, ``\\u202e``)."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +44,7 @@ class Diagnostic:
         where = self.file or "dvgen"
         if self.line is not None:
             where = f"{where}:{self.line}"
-        return f"{where}: {self.level}: {self.message} [{self.code}]"
+        return terminal_safe(f"{where}: {self.level}: {self.message} [{self.code}]")
 
     def to_dict(self) -> dict[str, object]:
         return {

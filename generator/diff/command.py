@@ -11,6 +11,7 @@ from rich.console import Console
 
 from generator.cache import BuildCache, Memo, foreign, refusal
 from generator.config import FAIL_ON, ConfigError, load_config
+from generator.diagnostics import terminal_safe
 from generator.diff.formats import RENDERERS, render_text
 from generator.diff.ignore import IgnoreEntry, IgnoreError, parse_ignore_file
 from generator.diff.report import diff
@@ -66,7 +67,7 @@ def add_diff_parser(sub: Any) -> None:
 
 
 def _say(message: str) -> None:
-    print(f"dvgen diff: {message}", file=sys.stderr)
+    print(terminal_safe(f"dvgen diff: {message}"), file=sys.stderr)
 
 
 def _ignore_entries(args: argparse.Namespace, base: Path) -> list[IgnoreEntry]:
