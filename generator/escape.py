@@ -14,6 +14,13 @@ from collections.abc import Sequence
 # that JavaScript treats as line terminators.
 _LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: The bidirectional controls of the Trojan Source attack: they reorder what an
+#: editor shows. In a doc comment they are written as their escapes.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: What markdown and JSDoc in an IDE's hover would act on: a tag (``@`` at the
+#: start or after a space), an inline tag (``{@link ...}``), a markdown link
+#: (``[text](url)``) and an autolink (``<https://...>``). Each gets a backslash.
+_JSDOC_ACTIVE = re.compile(r"(?<![^\s{])@|(?<=\])\(|<(?=[A-Za-z][A-Za-z0-9+.-]*:)")
 
 
 def one_line(text: str) -> str:
@@ -109,8 +116,12 @@ def ts_doc(text: str, indent: str = "", tags: Sequence[str] = ()) -> str:
 
     Nothing in ``text`` can end the comment: ``*/`` becomes ``*\\/``; every
     kind of line break (U+2028 and U+2029 included) starts a new `` * `` line;
-    a leading ``@`` is escaped so that no text can forge a tag such as
-    ``@deprecated``; other control characters are dropped.
+    an ``@`` that starts a word or follows ``{`` is escaped so that no text can
+    forge a tag such as ``@deprecated`` or an inline ``{@link https://...}``;
+    the ``(`` of ``[text](url)`` and the ``<`` of ``<https://...>`` are escaped
+    so that no link becomes clickable in an IDE's hover; the bidirectional
+    controls are written as escapes
+    (``\\u202e``); other control characters are dropped.
     """
     lines = [_ts_doc_line(raw) for raw in _LINE_BREAKS.split(text.strip())]
     while lines and not lines[-1]:
@@ -125,13 +136,19 @@ def ts_doc(text: str, indent: str = "", tags: Sequence[str] = ()) -> str:
 
 
 def _ts_doc_line(raw: str) -> str:
-    line = _CONTROL.sub("", raw).rstrip().replace("*/", "*\\/")
-    return re.sub(r"(^|\s)@", r"\1\\@", line)
+    line = _shown_bidi(_CONTROL.sub("", raw).rstrip()).replace("*/", "*\\/")
+    return _JSDOC_ACTIVE.sub(lambda m: "\\" + m.group(), line)
+
+
+def _shown_bidi(text: str) -> str:
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def ts_doc_value(text: str) -> str:
     """The text a reader of ``ts_doc(text)`` sees, escapes undone (for tests)."""
-    lines = [_CONTROL.sub("", raw).rstrip() for raw in _LINE_BREAKS.split(text.strip())]
+    lines = [
+        _shown_bidi(_CONTROL.sub("", raw).rstrip()) for raw in _LINE_BREAKS.split(text.strip())
+    ]
     return "\n".join(lines).strip("\n")
 
 

@@ -38,6 +38,8 @@ HOSTILE = [
     "*/ globalThis.pwned = 1; /* and `${globalThis.pwned = 2}` backticks",
     "</script><script>alert(1)</script> and ]]> and <!DOCTYPE x> &amp; &e; \"q\" 'a'",
     "@deprecated forged tag and @param x",
+    "inline {@link https://evil.example} and x@y.z, [click](https://evil.example), <https://a.b>",
+    "Trojan \u202eSource\u2066 and \u2067 \u2068 \u2069 \u200f \u061c \u202a",
     "__proto__",
     "",
 ]
@@ -106,8 +108,11 @@ def test_jsdoc_cannot_be_closed_or_forge_a_tag(text: str) -> None:
         lines = [line[len(indent) + 3 :] for line in body]
     else:
         lines = [block[4:-3]]
-    assert not any(re.match(r"@|.*\s@", line) for line in lines)  # no tag can be forged
-    read = "\n".join(line.replace("*\\/", "*/").replace("\\@", "@") for line in lines)
+    # no tag, inline tag, markdown link or autolink, and no bidirectional control
+    active = r"(^|[\s{])@|\]\(|(?<!\\)<[A-Za-z][A-Za-z0-9+.-]*:"
+    assert not any(re.search(active, line) for line in lines), lines
+    assert not re.search("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", block)
+    read = "\n".join(re.sub(r"\\([@(<])", r"\1", line.replace("*\\/", "*/")) for line in lines)
     assert read == ts_doc_value(text)
 
 
