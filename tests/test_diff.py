@@ -384,6 +384,30 @@ def test_git_revision_falls_back_to_committed_models(
     assert code == EXIT_DIFF and "has no pages under nothing/here/" in err
 
 
+@pytest.mark.parametrize(
+    "inputs", ["schema_docs/*/*.md", "schema_docs/**/*.md", "sch*/sms/[lm]*.md"]
+)
+def test_git_revisions_read_glob_inputs_not_stale_models(
+    capsys: pytest.CaptureFixture[str], repo: Path, inputs: str
+) -> None:
+    """With inputs configured as a glob, a git side fell back to the committed
+    (stale) models and said "no changes" although a column was removed from
+    the pages (issue 18, point 6)."""
+    (repo / "pyproject.toml").write_text(f'[tool.dvgen]\ninputs = ["{inputs}"]\n')
+    assert main(["build", "-q"]) == EXIT_OK  # models of the newer page...
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "new docs and their models")
+    target = repo / "schema_docs" / "sms" / "msdyn_smsengagementctx.md"
+    shutil.copyfile(CORPUS / SMS_OLD, target)  # ...then the column goes from the page only
+    _git(repo, "commit", "-qam", "a column removed from the page")
+    code, payload = diff_json(capsys, "git:HEAD~1", "git:HEAD")
+    assert code == EXIT_INPUT
+    assert [(c["rule"], c["subject"]) for c in payload["changes"]] == [
+        ("column-removed", "msdyn_smsengagementctx.msdyn_smsprovider")
+    ]
+    assert payload["changes"][0]["file"] == "schema_docs/sms/msdyn_smsengagementctx.md"
+
+
 def test_git_outside_a_repository(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -199,13 +199,26 @@ def _from_git(spec: str, config: Config, memo: Memo) -> Side:
     else:
         found = (_repo_path(config.base / i, top) for i in config.inputs if not _magic(i))
         roots = [r for r in found if r is not None]
-    pages = _ls(top, commit, roots, PAGE_SUFFIXES)
+    # (blob, path, source path): a folder's pages below it, as a build reads them
+    pages = [
+        (oid, path, _under(path, roots)) for oid, path in _ls(top, commit, roots, PAGE_SUFFIXES)
+    ]
+    if not inner:  # a glob input's pages, named by their file name as a build names them
+        seen = {path for _, path, _ in pages}
+        for pattern in (_repo_path(config.base / i, top) for i in config.inputs if _magic(i)):
+            if pattern is None:
+                continue
+            matches = _glob(pattern)
+            for oid, path in _ls(top, commit, [_fixed(pattern)], PAGE_SUFFIXES):
+                if path not in seen and matches.fullmatch(path):
+                    seen.add(path)
+                    pages.append((oid, path, PurePosixPath(path).name))
     if pages:
-        blobs = _cat(top, pages)
+        blobs = _cat(top, [(oid, path) for oid, path, _ in pages])
         diags = Diagnostics()
         items = [
-            _Blob(f"{rev}:{path}", display_path(top / path), blobs[oid], _under(path, roots))
-            for oid, path in pages
+            _Blob(f"{rev}:{path}", display_path(top / path), blobs[oid], source)
+            for oid, path, source in sorted(pages, key=lambda page: page[1])
         ]
         return _from_pages(spec, items, diags, memo)
     model_root = _repo_path(config.output_dir / "model", top) if not inner else roots[0]
@@ -225,6 +238,51 @@ def _from_git(spec: str, config: Config, memo: Memo) -> Side:
 
 def _magic(spec: str) -> bool:
     return any(ch in spec for ch in "*?[")
+
+
+def _fixed(pattern: str) -> str:
+    """A glob's folders up to its first one with a wildcard ("." for none)."""
+    parts = []
+    for part in pattern.split("/"):
+        if _magic(part):
+            break
+        parts.append(part)
+    return "/".join(parts) or "."
+
+
+def _glob(pattern: str) -> re.Pattern[str]:
+    """``pattern`` as :mod:`glob` reads it (``*`` and ``?`` within one folder,
+    ``**`` any number of folders, ``[...]`` a set), as a regular expression."""
+    parts = pattern.split("/")
+    out = []
+    for n, part in enumerate(parts):
+        last = n == len(parts) - 1
+        if part == "**" and not last:
+            out.append("(?:[^/]+/)*")
+            continue
+        out.append(_glob_part(part) + ("" if last else "/"))
+    return re.compile("".join(out))
+
+
+def _glob_part(part: str) -> str:
+    out, i = [], 0
+    while i < len(part):
+        ch = part[i]
+        end = part.find("]", i + 2) if ch == "[" else -1
+        if ch == "*":
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif end != -1:
+            inner = part[i + 1 : end]
+            negate = inner.startswith("!")
+            body = inner[negate:].replace("\\", "\\\\").replace("^", "\\^")
+            out.append("[" + ("^" if negate else "") + body + "]")  # ranges stay ranges
+            i = end
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return "".join(out)
 
 
 def _repo_path(path: Path, top: Path) -> str | None:
