@@ -167,6 +167,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / ".bench", help="scratch folder")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs", help="where the report goes")
     args = parser.parse_args(argv)
+    # every argument is checked before the minutes of work it would otherwise end
+    if args.generations < 1 or args.runs < 1:
+        parser.error("--generations and --runs take a whole number of 1 or more")
+    if not args.docs.is_dir():
+        parser.error(f"--docs {args.docs}: no such folder (the report is written there)")
+    if not os.access(args.docs, os.W_OK):
+        parser.error(f"--docs {args.docs}: the folder cannot be written")
+    if args.work.exists() and not args.work.is_dir():
+        parser.error(f"--work {args.work}: a file, not a folder")
     work = Work(args.work.resolve(), args.generations)
     started = time.monotonic()
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import collections
 from pathlib import Path
 
+import pytest
+
 from bench.corpus import base_pages, synthesize, write_corpus
 from bench.report import Figures, render_markdown
+from bench.run import main as bench_main
 from tests.helpers import build_tables
 
 
@@ -82,3 +85,22 @@ def test_targets_are_judged_on_the_median_ratio() -> None:
     missed = {t.name for t in slow.targets() if not t.met}
     assert missed == {"cold full build"}  # 4.5x and 5x of the floor, median 4.5x
     assert "**Missed: cold full build.**" in render_markdown(slow)
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--docs", "no/such/folder"], "--docs no/such/folder: no such folder"),
+        (["--runs", "0"], "--generations and --runs take a whole number of 1 or more"),
+        (["--generations", "-1"], "--generations and --runs take a whole number of 1 or more"),
+    ],
+)
+def test_bad_arguments_stop_at_once(
+    argv: list[str], said: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`make bench BENCH_ARGS="--docs DIR"` ran for minutes, then crashed on a
+    missing DIR (issue 18, point 18)."""
+    with pytest.raises(SystemExit) as stop:
+        bench_main([*argv, "--work", str(tmp_path / "work")])
+    assert stop.value.code == 2 and said in capsys.readouterr().err
+    assert not (tmp_path / "work").exists()  # nothing was started
