@@ -20,7 +20,7 @@ from generator.cache import BuildCache, CacheStats, Memo, foreign, refusal
 from generator.config import Config
 from generator.diagnostics import Diagnostics
 from generator.heap import settle, steady
-from generator.inputs import InputPage, collect
+from generator.inputs import InputPage, collect, skip_other_pages
 from generator.lock import output_lock
 from generator.merge import merge_pages
 from generator.model import Table
@@ -88,9 +88,11 @@ def parse_pages(
         if progress is not None:
             progress(done, len(jobs), display)
 
-    parsed = memo.parse_all(jobs, diags, advance)
+    found = Diagnostics()
+    parsed = memo.parse_all(jobs, found, advance)
     if progress is not None:
         progress(len(jobs), len(jobs), "")
+    skip_other_pages(found, {p.display for p in pages if not p.named}, diags)
     return [p for p in parsed if p is not None]
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.diagnostics import Diagnostics
+from generator.diagnostics import Diagnostic, Diagnostics
 
 PAGE_SUFFIXES = (".md",)
 
@@ -22,6 +22,7 @@ class InputPage:
     path: Path  # on disk
     source_path: str  # relative to its docs root, '/'-separated
     display: str  # as shown in diagnostics: relative to where dvgen runs, if below it
+    named: bool = True  # named itself, not found in a folder or by a glob
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
@@ -37,6 +38,7 @@ def collect(specs: Iterable[str], base: Path, diags: Diagnostics) -> list[InputP
     """Expand ``specs`` (relative to ``base``) into pages, sorted by source path."""
     cwd = Path.cwd()
     found: dict[str, InputPage] = {}
+    named: set[Path] = set()
     for spec in specs:
         candidate = Path(spec) if Path(spec).is_absolute() else base / spec
         if glob.has_magic(spec):
@@ -54,12 +56,13 @@ def collect(specs: Iterable[str], base: Path, diags: Diagnostics) -> list[InputP
                 diags.warning("DV021", f"no *.md pages under {spec!r}", None)
         elif candidate.is_file():
             pairs = [(candidate, candidate.parent)]
+            named.add(candidate)
         else:
             diags.error("DV022", f"input {spec!r} does not exist", None)
             continue
         for path, root in pairs:
             rel = path.relative_to(root).as_posix()
-            page = InputPage(path, rel, display_path(path, cwd))
+            page = InputPage(path, rel, display_path(path, cwd), named=path in named)
             other = found.get(rel)
             if other is not None and other.path.resolve() != path.resolve():
                 diags.error(
@@ -71,3 +74,20 @@ def collect(specs: Iterable[str], base: Path, diags: Diagnostics) -> list[InputP
                 continue
             found[rel] = page
     return [found[k] for k in sorted(found)]
+
+
+#: A page that is plainly not a table reference (an overview, an index).
+_NOT_A_TABLE_PAGE = frozenset({"DV101", "DV102"})
+
+
+def skip_other_pages(found: Iterable[Diagnostic], unnamed: set[str], diags: Diagnostics) -> None:
+    """Move ``found`` to ``diags``; a page that a folder or a glob brought in
+    and that is plainly not a table reference (Microsoft's doc folders hold
+    ``index.md`` and overview pages beside the table pages) is skipped with a
+    note (``DV024``); named on its own, it stays an error."""
+    for d in found:
+        if d.code in _NOT_A_TABLE_PAGE and d.file in unnamed:
+            reason = d.message.split(":", 1)[0]
+            diags.info("DV024", f"skipped, not a table reference page ({reason})", d.file, d.line)
+        else:
+            diags.items.append(d)

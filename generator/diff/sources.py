@@ -15,14 +15,14 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from generator.cache import Memo
 from generator.config import Config
 from generator.deprecation import marked
 from generator.diagnostics import Diagnostics
-from generator.inputs import PAGE_SUFFIXES, collect, display_path
+from generator.inputs import PAGE_SUFFIXES, collect, display_path, skip_other_pages
 from generator.merge import merge_pages
 from generator.model import Table
 from generator.modelio import ModelError, load_table
@@ -45,6 +45,7 @@ class _Blob:
     location: str
     data: bytes
     source_path: str = ""
+    named: bool = False  # named itself, not found in a folder, a glob or a revision
 
 
 @dataclass(slots=True)
@@ -96,9 +97,13 @@ def _file_blob(path: Path, display: str | None = None, source_path: str = "") ->
 
 
 def _model_folder(folder: Path) -> list[Path] | None:
-    """The model files of a folder of models, or of a build output's ``model/``."""
+    """The model files of a folder of models, or of a build output's ``model/``;
+    ``None`` for a folder of pages, even with YAML beside them (Microsoft's doc
+    folders carry a ``toc.yml``)."""
     if (folder / MANIFEST).is_file() and (folder / "model").is_dir():
         folder = folder / "model"
+    elif any(p.suffix.lower() in PAGE_SUFFIXES for p in folder.rglob("*") if p.is_file()):
+        return None
     found = sorted(p for p in folder.iterdir() if p.suffix.lower() in MODEL_SUFFIXES)
     return found or None
 
@@ -127,7 +132,7 @@ def _from_models(label: str, files: list[_Blob]) -> Side:
 def _from_page_files(label: str, path: Path, memo: Memo) -> Side:
     diags = Diagnostics()
     pages = collect([str(path)], Path.cwd(), diags)
-    blobs = [_file_blob(p.path, p.display, p.source_path) for p in pages]
+    blobs = [replace(_file_blob(p.path, p.display, p.source_path), named=p.named) for p in pages]
     return _from_pages(label, blobs, diags, memo)
 
 
@@ -138,7 +143,9 @@ def _from_pages(label: str, blobs: list[_Blob], diags: Diagnostics, memo: Memo) 
     text_of: dict[str, tuple[str, list[str]]] = {}
     display: dict[str, str] = {}
     for b in blobs:
-        page = memo.parse(b.data, b.source_path, b.display, diags)
+        found = Diagnostics()
+        page = memo.parse(b.data, b.source_path, b.display, found)
+        skip_other_pages(found, set() if b.named else {b.display}, diags)
         display[b.source_path] = b.display
         if page is not None:
             parsed.append(page)
