@@ -16,9 +16,14 @@ from generator.exits import EXIT_INPUT, EXIT_OK
 from generator.parse import parse_bytes
 from tests.helpers import CORPUS, FIXTURES, ROOT, SCHEMA_DOCS, SEED_LEGACY, tree
 
-INCOMPLETE = {"DV111", "DV112"}
-#: the one fixture page that is cut off on purpose (mid-row, for the fuzzer)
-CUT_ON_PURPOSE = {"tests/fixtures/fuzz/truncated-mid-row.md"}
+INCOMPLETE = {"DV111", "DV112", "DV113"}
+#: the fixture pages made incomplete on purpose, for the fuzzer: cut mid-row,
+#: and nested past the markdown parser's limit
+CUT_ON_PURPOSE = {
+    "tests/fixtures/fuzz/truncated-mid-row.md",
+    "tests/fixtures/fuzz/nested-lists.md",
+    "tests/fixtures/fuzz/nested-quotes.md",
+}
 PAGES = sorted(
     p
     for p in [*FIXTURES.rglob("*.md"), *SCHEMA_DOCS.rglob("*.md")]
@@ -139,3 +144,24 @@ def test_a_build_refuses_a_cut_page_and_keeps_the_good_bindings(
             "column(s) it never describes (ImportSequenceNumber, msdyn_countrycode, "
         ) in err
         assert tree(tmp_path / "generated") == before
+
+
+def test_a_list_nested_past_the_parsers_limit_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bullet list nested ten deep silently dropped the rest of the page
+    (issue 18, point 7): later columns and relationships vanished, exit 0."""
+    text = SEED_LEGACY.read_text(encoding="utf-8")
+    nested = "".join("  " * i + "- deeper\n" for i in range(10))
+    at = text.index("## Writable attributes")
+    page = text[:at] + nested + "\n" + text[at:]
+    line = page[:at].count("\n") + 1 + 9  # the tenth item, where the parser stops
+    found = errors(diagnose(page.encode()))
+    assert (line, "DV113") in [(n, code) for n, code, _ in found]
+    shutil.copytree(SCHEMA_DOCS, tmp_path / "schema_docs")
+    (tmp_path / "pyproject.toml").write_text("[tool.dvgen]\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "schema_docs" / SEED_LEGACY.relative_to(SCHEMA_DOCS)).write_text(page)
+    assert main(["build", "-q"]) == EXIT_INPUT
+    assert "the rest of the page was not read [DV113]" in capsys.readouterr().err
+    assert not (tmp_path / "generated").exists()

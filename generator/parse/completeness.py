@@ -66,6 +66,20 @@ def check_indexes(ctx: PageContext, kinds: list[tuple[str | None, Section]]) -> 
             )
 
 
+def check_read(ctx: PageContext, doc: Document) -> None:
+    """An error where the markdown parser gave up (lists or quotes nested past
+    its limit): what follows was never read, and a table built without it
+    would be short."""
+    if doc.unread is not None:
+        ctx.diags.error(
+            "DV113",
+            "lists or quotes nest deeper here than the markdown parser follows; the rest "
+            "of the page was not read",
+            ctx.file,
+            doc.unread,
+        )
+
+
 def check_ending(ctx: PageContext, doc: Document) -> None:
     """An error when the page's last line stops inside a table row or a link."""
     number, text = doc.last_line

@@ -147,6 +147,9 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
     #: the page's last line that is not blank, and its number (0, "" when none)
     last_line: tuple[int, str] = (0, "")
+    #: the first line with text that no block the tokenizer made holds: where it
+    #: gave up (lists or quotes nested past its limit); None when it read all
+    unread: int | None = None
 
 
 @cache
@@ -165,6 +168,7 @@ def parse_markdown(text: str) -> Document:
     last = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()), None)
     if last is not None:
         doc.last_line = (last + 1, lines[last])
+    doc.unread = _first_unread(tokens, lines)
     walker = _Walker(tokens, lines)
     for block in walker.blocks():
         if isinstance(block, str):
@@ -172,6 +176,27 @@ def parse_markdown(text: str) -> Document:
         else:
             doc.blocks.append(block)
     return doc
+
+
+#: Tokens whose map covers the text of their lines (containers only wrap them).
+_LEAVES = frozenset(
+    {"inline", "fence", "code_block", "html_block", "hr", "front_matter", "table_open"}
+)
+#: A line that is only a container's markup (a bullet, a quote mark), or blank.
+_MARKUP_ONLY = re.compile(r"^\s*(?:(?:[-*+>]|\d+[.)])\s*)*$")
+
+
+def _first_unread(tokens: list[Token], lines: list[str]) -> int | None:
+    """The number of the first line with text outside every leaf block."""
+    read = bytearray(len(lines) + 1)
+    for token in tokens:
+        if token.type in _LEAVES and token.map:
+            start, end = token.map
+            read[start:end] = b"\1" * (end - start)
+    for i, line in enumerate(lines):
+        if not read[i] and not _MARKUP_ONLY.match(line):
+            return i + 1
+    return None
 
 
 def _line_of(token: Token, default: int) -> int:

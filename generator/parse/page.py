@@ -30,7 +30,7 @@ from generator.model import (
 from generator.naming import file_stems, is_device_name
 from generator.parse import values
 from generator.parse.attributes import build_attribute
-from generator.parse.completeness import check_ending, check_indexes
+from generator.parse.completeness import check_ending, check_indexes, check_read
 from generator.parse.context import NAME, PageContext
 from generator.parse.facts import Ledger, is_property_table
 from generator.parse.markdown import Block, BrokenTable, Document, Heading, Para, Quote
@@ -108,6 +108,7 @@ def parse_page(doc: Document, text_sha256: str, ctx: PageContext) -> ParsedPage 
 
     check_indexes(ctx, kinds)
     check_ending(ctx, doc)
+    check_read(ctx, doc)
     table: dict[str, Any] = {}
     inferred: list[str] = []
     for kind, s in kinds:
