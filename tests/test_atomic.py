@@ -120,7 +120,14 @@ def test_debug_shows_the_traceback(
 
 def test_a_bad_page_under_strict_writes_nothing(project: Path) -> None:
     before = tree(project / "generated")
-    (project / "docs" / "broken.md").write_text("# broken\n\nno table here\n", encoding="utf-8")
+    # a table page with a warning (a property given twice); a page that is not a
+    # table page at all would be skipped with a note, under a folder (DV024)
+    page = (
+        "# t Entity Reference\n\n## Entity Properties\n\n|Property|Value|\n|-|-|\n"
+        "|LogicalName|t|\n\n## Writable attributes\n\n### a\n\n|Property|Value|\n|-|-|\n"
+        "|LogicalName|a|\n|MaxLength|10|\n|MaxLength|20|\n|Type|String|\n"
+    )
+    (project / "docs" / "broken.md").write_text(page, encoding="utf-8")
     assert build(project, "--strict") == EXIT_INPUT
     assert tree(project / "generated") == before
     assert beside(project) == []
