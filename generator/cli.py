@@ -41,7 +41,7 @@ from generator.lock import Busy
 from generator.parallel import cpu_count
 from generator.render import TemplateFailure
 from generator.resources import BrokenInstall
-from generator.write import UnsafePath
+from generator.write import InterruptedAfterWrite, UnsafePath
 
 PROGRESS_MIN_PAGES = 10
 
@@ -138,6 +138,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # hundreds of MB only to free the report's small change.
         with steady():
             return _run(args)
+    except InterruptedAfterWrite:  # held until the new folder was in place
+        _say("dvgen: interrupted; the output folder had already been written in full")
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         _say("dvgen: interrupted; the output folder was left as it was")
         return EXIT_INTERRUPTED

@@ -13,12 +13,15 @@ left the inputs are removed while files a user added are kept.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import stat
 import tempfile
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +32,38 @@ MANIFEST = ".dvgen-manifest.json"
 
 class UnsafePath(ValueError):
     """A generated path that would land outside the output folder."""
+
+
+class InterruptedAfterWrite(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) that came while the new output folder was being
+    swapped in: it was held until the swap was done, so the folder is the new
+    one, in full."""
+
+
+@contextlib.contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM off while the block runs (the two renames of a
+    swap: between them the output folder does not exist), then deliver them:
+    a Ctrl-C that came meanwhile ends the run as :class:`InterruptedAfterWrite`
+    when the block finished, as itself when it failed."""
+    hold = hasattr(signal, "pthread_sigmask") and (
+        threading.current_thread() is threading.main_thread()
+    )
+    if not hold:  # pragma: no cover - Windows, or a worker thread
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    done = False
+    try:
+        yield
+        done = True
+    finally:
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        except KeyboardInterrupt:
+            if done:
+                raise InterruptedAfterWrite from None
+            raise
 
 
 class Collision(UnsafePath):
@@ -111,17 +146,18 @@ def commit(out_dir: Path, files: Mapping[str, bytes]) -> WriteReport:
     try:
         os.chmod(staging, _dir_mode(out_dir))
         _stage(out_dir, staging, wanted, old_managed, same=same, report=report)
-        if out_dir.exists():
-            backup = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-            os.rename(out_dir, backup)
-            try:
+        with _uninterrupted():
+            if out_dir.exists():
+                backup = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+                os.rename(out_dir, backup)
+                try:
+                    os.rename(staging, out_dir)
+                except OSError:
+                    os.rename(backup, out_dir)
+                    raise
+                shutil.rmtree(backup, ignore_errors=True)
+            else:
                 os.rename(staging, out_dir)
-            except OSError:
-                os.rename(backup, out_dir)
-                raise
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            os.rename(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -202,3 +202,28 @@ def test_an_output_path_that_is_a_symlink_writes_where_it_points(tmp_path: Path)
     assert (tmp_path / "elsewhere" / "model" / "msdyn_smsengagementctx.yaml").is_file()
     assert build(tmp_path) == EXIT_OK  # and again, through the link
     assert sorted(p.name for p in tmp_path.iterdir()) == ["docs", "elsewhere", "generated"]
+
+
+def test_ctrl_c_between_the_two_renames_waits_for_the_swap(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C between the renames of a swap left no generated/ (only the backup)
+    while dvgen said it was left as it was (issue 18, point 10). The signal is
+    now held until the new folder is in place, and dvgen says so."""
+    real = os.rename
+    out = project / "generated"
+
+    def rename(src: object, dst: object) -> None:
+        real(src, dst)  # type: ignore[arg-type]
+        if Path(str(src)) == out:  # the old folder just moved aside: Ctrl-C now
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(os, "rename", rename)
+    capsys.readouterr()
+    assert build(project, "--no-cache") == EXIT_INTERRUPTED
+    err = capsys.readouterr().err
+    assert "interrupted; the output folder had already been written in full" in err
+    monkeypatch.undo()
+    assert (out / "mine.txt").read_text(encoding="utf-8") == "a user's file"
+    assert "Edited" in (out / "model" / "msdyn_smsengagementctx.yaml").read_text(encoding="utf-8")
+    assert beside(project) == []
