@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
+from generator.cli import main
 from generator.config import CACHE_ENV
+from generator.exits import EXIT_OK
 
 # The suite's property tests run the same examples everywhere (derandomized,
 # no example database), bounded by count, never by time. `make fuzz` selects
@@ -72,3 +76,14 @@ def snapshot_file(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 def _cache_outside_the_repository(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Builds run from the repository root must not leave .dvgen-cache/ in it."""
     os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("dvgen-cache"))
+
+
+@pytest.fixture
+def built_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of schema_docs/ and a build of it, as a user's repository would
+    hold, with the default settings; the working folder for the test."""
+    shutil.copytree(Path(__file__).parent.parent / "schema_docs", tmp_path / "schema_docs")
+    (tmp_path / "pyproject.toml").write_text("[tool.dvgen]\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "-q"]) == EXIT_OK
+    return tmp_path

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,19 +14,15 @@ from generator.check import check_output, short_diff
 from generator.cli import build_parser, main
 from generator.exits import EXIT_INPUT, EXIT_OK
 from generator.write import UnsafePath
-from tests.helpers import ROOT, SCHEMA_DOCS
+from tests.helpers import ROOT
 
 SMS = "ce-omnichannel/msdyn_smsengagementctx.md"
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(built_project: Path) -> Path:
     """A copy of schema_docs/ and a build of it, as a user's repository would hold."""
-    shutil.copytree(SCHEMA_DOCS, tmp_path / "schema_docs")
-    (tmp_path / "pyproject.toml").write_text("[tool.dvgen]\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    assert main(["build", "-q"]) == EXIT_OK
-    return tmp_path
+    return built_project
 
 
 def state(folder: Path) -> dict[str, tuple[bytes, int]]:

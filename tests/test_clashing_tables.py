@@ -5,14 +5,13 @@ registry mapped one to the other's class, with exit 0."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from generator.cli import main
 from generator.exits import EXIT_INPUT, EXIT_OK
-from tests.helpers import SCHEMA_DOCS, tree
+from tests.helpers import tree
 from tests.test_collisions import NOTES
 
 
@@ -21,12 +20,8 @@ def page(name: str) -> str:
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(SCHEMA_DOCS, tmp_path / "schema_docs")
-    (tmp_path / "pyproject.toml").write_text("[tool.dvgen]\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    assert main(["build", "-q"]) == EXIT_OK
-    return tmp_path
+def project(built_project: Path) -> Path:
+    return built_project
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import pytest
 
 from generator.cli import main
 from generator.exits import EXIT_OK, EXIT_OUTPUT
-from tests.helpers import SCHEMA_DOCS, tree
+from tests.helpers import tree
 
 NOTES = """\
 # notes Entity Reference
@@ -38,12 +38,8 @@ NOTES = """\
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(SCHEMA_DOCS, tmp_path / "schema_docs")
-    (tmp_path / "pyproject.toml").write_text("[tool.dvgen]\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    assert main(["build", "-q"]) == EXIT_OK
-    return tmp_path
+def project(built_project: Path) -> Path:
+    return built_project
 
 
 def add_notes(project: Path) -> None:

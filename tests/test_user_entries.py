@@ -7,7 +7,6 @@ swap would leave it behind with the backup that is then deleted."""
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import subprocess
 from pathlib import Path
@@ -22,12 +21,8 @@ SMS = SEED_LEGACY.relative_to(SCHEMA_DOCS)
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(SCHEMA_DOCS, tmp_path / "schema_docs")
-    (tmp_path / "pyproject.toml").write_text("[tool.dvgen]\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    assert main(["build", "-q"]) == EXIT_OK
-    return tmp_path
+def project(built_project: Path) -> Path:
+    return built_project
 
 
 def entries(folder: Path) -> dict[str, tuple[str, int, str]]:
