@@ -253,9 +253,39 @@ def _infer_table(t: Table, diags: Diagnostics, display: Mapping[str, str]) -> Ta
                 file,
             )
     attrs = tuple(_infer_attribute(a, t, diags, file) for a in t.attributes)
-    update["attributes"] = _virtual_columns(attrs)
+    update["attributes"] = _virtual_columns(_states_known(attrs, t, diags, file))
     update["inferred"] = tuple(sorted(inferred))
     return t.model_copy(update=update)
+
+
+def _states_known(
+    attrs: tuple[Attribute, ...], t: Table, diags: Diagnostics, file: str | None
+) -> tuple[Attribute, ...]:
+    """Each Status value's state as one of the State column's values: a state
+    no State value has is left out, with a warning (``DV216``); typed code
+    that pairs statuses with states could not name it."""
+    states = {o.value for a in attrs if a.type == "State" for o in a.options}
+    if not states:
+        return attrs
+    out = []
+    for a in attrs:
+        if a.type != "Status" or all(o.state in (None, *states) for o in a.options):
+            out.append(a)
+            continue
+        for o in a.options:
+            if o.state is not None and o.state not in states:
+                diags.warning(
+                    "DV216",
+                    f"column {t.logical_name}.{a.logical_name}: status {o.value} names state "
+                    f"{o.state}, which no State value has; its state was left out",
+                    file,
+                )
+        kept = tuple(
+            o if o.state in (None, *states) else o.model_copy(update={"state": None})
+            for o in a.options
+        )
+        out.append(a.model_copy(update={"options": kept}))
+    return tuple(out)
 
 
 def _infer_attribute(a: Attribute, t: Table, diags: Diagnostics, file: str | None) -> Attribute:

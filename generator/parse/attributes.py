@@ -103,7 +103,7 @@ def _read_typed_fields(ctx: PageContext, facts: Facts, fields: dict[str, Any]) -
     for key, name in _BOOL_FIELDS.items():
         fields[name] = ctx.convert(facts.pop(key), values.boolean)
     for key, name in _INT_FIELDS.items():
-        fields[name] = ctx.convert(facts.pop(key), values.integer)
+        fields[name] = ctx.convert(facts.pop(key), values.count)  # MaxLength, Precision
     for key, name in _NUMBER_FIELDS.items():
         fields[name] = ctx.convert(facts.pop(key), values.number)
 
@@ -214,7 +214,7 @@ def _make_option(ctx: PageContext, data: dict[str, str], line: int) -> Option | 
     try:
         for name, raw in data.items():
             if name in _OPTION_INTS:
-                fields[name] = values.integer(raw)
+                fields[name] = values.int32(raw)
             else:
                 fields[name] = values.text(raw)
     except ValueError as exc:

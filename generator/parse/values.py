@@ -7,6 +7,7 @@ Each function takes the cleaned text of one cell and returns a typed value or
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -41,13 +42,37 @@ def integer(value: str) -> int | None:
     raise ValueError(f"expected a whole number, found {value.strip()!r}")
 
 
+#: Dataverse's widest whole numbers are 64-bit (BigInt); its choice values,
+#: lengths and precisions are 32-bit.
+_INT64 = 2**63
+_INT32 = 2**31
+
+
+def _within(n: int, low: int, high: int, what: str, value: str) -> int:
+    if not low <= n < high:
+        raise ValueError(f"expected {what}, found {value.strip()[:40]!r}")
+    return n
+
+
+def int32(value: str) -> int | None:
+    """A 32-bit whole number (a choice value, a state)."""
+    n = integer(value)
+    return None if n is None else _within(n, -_INT32, _INT32, "a 32-bit whole number", value)
+
+
+def count(value: str) -> int | None:
+    """A length or a precision: a whole number from 0 to 2^31 - 1."""
+    n = integer(value)
+    return None if n is None else _within(n, 0, _INT32, "a whole number from 0 up", value)
+
+
 def number(value: str) -> int | float | None:
     """A whole number stays ``int``; ``1E-12`` or ``0.5`` becomes ``float``."""
     v = value.strip().replace(",", "")
     if not v:
         return None
     if _INT.match(v):
-        return int(v)
+        return _within(int(v), -_INT64, _INT64, "a number within 64 bits", value)
     try:
         d = Decimal(v)
     except InvalidOperation:
@@ -55,8 +80,11 @@ def number(value: str) -> int | float | None:
     if not d.is_finite():
         raise ValueError(f"expected a finite number, found {value.strip()!r}")
     if d == d.to_integral_value() and "e" not in v.lower():
-        return int(d)
-    return float(d)
+        return _within(int(d), -_INT64, _INT64, "a number within 64 bits", value)
+    f = float(d)
+    if not math.isfinite(f) or (f != 0 and abs(f) < 1e-300):
+        raise ValueError(f"expected a number a double can hold, found {value.strip()[:40]!r}")
+    return f
 
 
 def scalar(value: str) -> bool | int | str | None:

@@ -48,6 +48,7 @@ MODULE_NAMES = frozenset(
         "typing",
         "_runtime",
         "Final",
+        "Mapping",  # from collections.abc
     }
 )
 #: Names every row class defines besides its columns.

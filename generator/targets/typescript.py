@@ -93,6 +93,7 @@ class EnumView:
     states: str | None = None  # name of the status -> state record
     state_type: str = "number"
     state_values: list[tuple[int, int]] = field(default_factory=list)
+    states_partial: bool = False  # a status with no known state (DV216) is not in the record
 
 
 @dataclass(slots=True)
@@ -193,6 +194,7 @@ def _enum(attr: Attribute, table: Table, scope: Scope, naming: Naming) -> EnumVi
         members=out,
         label_literals=[(o.value, ts_string(o.label or str(o.value))) for o in attr.options],
         state_values=[(o.value, o.state) for o in attr.options if o.state is not None],
+        states_partial=any(o.state is None for o in attr.options),
     )
     if view.state_values:
         view.states = scope.claim(f"{name} states", Case.PASCAL, owner=f"the states of {name}")
