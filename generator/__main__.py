@@ -1,5 +1,5 @@
 """``python -m generator`` is ``dvgen``."""
 
-from generator.cli import run
+from generator.entry import run
 
 run()

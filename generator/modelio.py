@@ -78,6 +78,9 @@ def load_table(text: str, file: str) -> Table:
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise ModelError(file, line, f"not valid YAML: {problem}") from None
+    except (ValueError, RecursionError) as exc:  # an impossible date, a 5,000-digit number, ...
+        words = " ".join(str(exc).split())[:120] or type(exc).__name__
+        raise ModelError(file, None, f"a value YAML cannot read: {words}") from None
     if not isinstance(data, dict):
         raise ModelError(file, 1, "expected a mapping of table keys at the top level")
     try:

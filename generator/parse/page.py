@@ -240,15 +240,48 @@ def _put(
     into[key] = value
 
 
+#: How much front matter is read (real pages carry a few hundred bytes), and
+#: how deep it may nest: memory and time stay bounded whatever a page holds.
+_FRONT_MATTER_BYTES = 64 * 1024
+_FRONT_MATTER_DEPTH = 20
+
+
+class _FrontMatterLoader(yaml.BaseLoader):
+    """YAML with every value a string (no dates or numbers to overflow), no
+    aliases (no alias bomb) and a bounded depth (no recursion to exhaust)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.YAMLError("aliases are not allowed in front matter")
+        self._depth += 1
+        try:
+            if self._depth > _FRONT_MATTER_DEPTH:
+                raise yaml.YAMLError(f"front matter nests deeper than {_FRONT_MATTER_DEPTH}")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 def _front_matter(doc: Document, ctx: PageContext) -> dict[str, Any]:
     if doc.front_matter is None:
         return {}
-    try:
-        data = yaml.safe_load(doc.front_matter)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        ctx.diags.warning("DV106", "front matter is not valid YAML; it was ignored", ctx.file, line)
+    why = None
+    if len(doc.front_matter.encode("utf-8", "surrogatepass")) > _FRONT_MATTER_BYTES:
+        why, line = f"is over {_FRONT_MATTER_BYTES // 1024} KiB", 1
+    else:
+        try:
+            data = yaml.load(doc.front_matter, Loader=_FrontMatterLoader)  # strings only
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            why, line = "is not valid YAML", mark.line + 2 if mark is not None else 1
+            if "front matter" in str(exc):
+                why = f"is not valid here ({exc})"
+    if why is not None:
+        ctx.diags.warning("DV106", f"front matter {why}; it was ignored", ctx.file, line)
         return {}
     return data if isinstance(data, dict) else {}
 
