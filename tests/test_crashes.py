@@ -12,6 +12,7 @@ import pytest
 
 from generator.cli import main
 from generator.exits import EXIT_DIFF, EXIT_INTERRUPTED, EXIT_OK
+from generator.parse.source import MAX_PAGE_BYTES
 from tests.helpers import ROOT, SEED_LEGACY
 
 FRONT = SEED_LEGACY.read_text(encoding="utf-8").split("---", 2)[
@@ -96,3 +97,18 @@ def test_ctrl_c_while_starting_is_a_clean_exit() -> None:
     )
     assert done.returncode == EXIT_INTERRUPTED
     assert done.stderr == "dvgen: interrupted while starting; nothing was read or written\n"
+
+
+def test_a_huge_page_is_refused_without_reading_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 6 GB (sparse) page was read whole before the size check, 6 GB of
+    memory (issue 18, point 13): now at most the limit and one byte is read."""
+    page = tmp_path / "huge.md"
+    with page.open("wb") as fh:
+        fh.truncate(6 * 1024**3)
+    capsys.readouterr()
+    assert main(["parse", str(page), "-o", str(tmp_path / "m")]) == 1
+    err = capsys.readouterr().err
+    assert f"huge.md: error: the page is {6 * 1024**3} bytes, more than the" in err
+    assert f"{MAX_PAGE_BYTES} a table page can be [DV002]" in err
