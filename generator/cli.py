@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -38,7 +39,7 @@ from generator.exits import (
 from generator.heap import steady
 from generator.inputs import display_path
 from generator.lock import Busy
-from generator.parallel import cpu_count
+from generator.parallel import WorkerDied, cpu_count
 from generator.render import TemplateFailure
 from generator.resources import BrokenInstall
 from generator.write import InterruptedAfterWrite, UnsafePath
@@ -147,6 +148,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TemplateFailure as exc:  # the project's own template: theirs to mend
         _say(f"dvgen: {exc}; nothing was written")
         return EXIT_USAGE
+    except WorkerDied as exc:  # the system ended a worker: nothing was committed
+        _say(f"dvgen: {exc}; nothing was written")
+        return EXIT_OUTPUT
+    except OSError as exc:  # a write outside the output folder: the report's stream, full
+        where = exc.filename or "standard output"
+        with contextlib.suppress(OSError):
+            _say(f"dvgen: a write failed ({where}): {exc.strerror or exc}")
+        return EXIT_OUTPUT
     except BrokenInstall as exc:  # not the user's input, nor their output folder
         _say(
             f"dvgen: broken installation: {exc}; reinstall dvgen the way it was "
@@ -365,8 +374,12 @@ def run() -> NoReturn:
     flushed by then. So the command exits without tearing the heap down.
     """
     code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):  # None when started with it closed
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # closed, or on a full disk: the report is lost
+            code = code or EXIT_OUTPUT
     os._exit(code)
 
 

@@ -18,6 +18,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from generator.diagnostics import Diagnostic, Diagnostics
@@ -25,6 +26,12 @@ from generator.model import Table
 from generator.parse import ParsedPage, parse_bytes
 from generator.targets.webapi import EntitySets
 from generator.timing import CLOCK
+
+
+class WorkerDied(Exception):
+    """A worker process ended without finishing its task (the OOM killer, a
+    signal): the build stops, writing nothing, and says so."""
+
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -64,9 +71,16 @@ class Workers:
             initializer=_start_worker,
             initargs=(shared,),
         ) as pool:
-            for result, timings in pool.map(_timed, [(task, i) for i in items], chunksize=chunk):
-                CLOCK.add(timings)
-                yield result
+            results = pool.map(_timed, [(task, i) for i in items], chunksize=chunk)
+            try:
+                for result, timings in results:
+                    CLOCK.add(timings)
+                    yield result
+            except BrokenProcessPool:
+                raise WorkerDied(
+                    "a worker process died (killed by the system: out of memory?); "
+                    "run again, or with fewer --jobs"
+                ) from None
 
 
 def _context() -> multiprocessing.context.BaseContext:

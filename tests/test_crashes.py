@@ -4,14 +4,19 @@ error naming the file, with memory and time bounded."""
 
 from __future__ import annotations
 
+import os
+import shlex
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+import generator.cache
 from generator.cli import main
-from generator.exits import EXIT_DIFF, EXIT_INTERRUPTED, EXIT_OK
+from generator.exits import EXIT_DIFF, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT
+from generator.parallel import parse_task
 from generator.parse.source import MAX_PAGE_BYTES
 from tests.helpers import ROOT, SEED_LEGACY
 
@@ -112,3 +117,36 @@ def test_a_huge_page_is_refused_without_reading_it(
     err = capsys.readouterr().err
     assert f"huge.md: error: the page is {6 * 1024**3} bytes, more than the" in err
     assert f"{MAX_PAGE_BYTES} a table page can be [DV002]" in err
+
+
+def _die_on_the_legacy_page(job: tuple[bytes, str, str]) -> object:
+    if job[1].endswith("msdyn_smsengagementctx.md"):
+        os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer would
+    return parse_task(job)
+
+
+def test_a_worker_killed_by_the_system_stops_the_build_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(generator.cache, "parse_task", _die_on_the_legacy_page)
+    capsys.readouterr()
+    out = tmp_path / "out"
+    assert (
+        main(["build", str(SEED_LEGACY.parent.parent), "-o", str(out), "-j", "2", "--no-cache"])
+        == EXIT_OUTPUT
+    )
+    err = capsys.readouterr().err
+    assert "a worker process died (killed by the system: out of memory?)" in err
+    assert "internal error" not in err and not out.exists()
+
+
+@pytest.mark.parametrize("redirect", [">/dev/full", ">&-", "2>&-"])
+def test_a_full_or_closed_stream_is_no_crash(redirect: str) -> None:
+    command = f"{shlex.quote(sys.executable)} -m generator diff schema_docs schema_docs {redirect}"
+    done = subprocess.run(
+        ["bash", "-c", command], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode in (EXIT_OK, EXIT_OUTPUT), done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    if redirect == ">/dev/full":
+        assert done.returncode == EXIT_OUTPUT and "No space left on device" in done.stderr
