@@ -519,3 +519,21 @@ def test_diff_parses_through_the_build_cache_without_pruning_it(
     _, cold = diff_json(capsys, SMS_NEW, SMS_OLD, "--config", str(in_corpus), "--no-cache")
     assert cold["changes"] == json.loads(first[1])["changes"]
     assert sorted((cache / LAYOUT / "pages").iterdir()) == pages
+
+
+def test_a_revision_whose_blob_is_missing_is_no_crash(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    """A git revision with a missing blob (a damaged or partial clone) ended in
+    exit 70 (issue 18, point 12): it is a diff that could not be computed."""
+    _git(repo, "commit", "-qam", "new docs")
+    blob = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD~1:schema_docs/sms/msdyn_smsengagementctx.md"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    code, out, err = run(capsys, "git:HEAD~1", "git:HEAD")
+    assert (code, out) == (EXIT_DIFF, "")
+    assert f"git has no content for schema_docs/sms/msdyn_smsengagementctx.md (blob {blob})" in err

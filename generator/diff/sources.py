@@ -332,9 +332,15 @@ def _cat(top: Path, blobs: list[tuple[str, str]]) -> dict[str, bytes]:
     out = _git(top, "cat-file", "--batch", data=request)
     contents: dict[str, bytes] = {}
     pos = 0
-    for _ in blobs:
-        end = out.index(b"\n", pos)
-        oid, _kind, size = out[pos:end].decode().split()
+    for want, path in blobs:
+        end = out.find(b"\n", pos)
+        head = out[pos:end].decode("utf-8", "replace").split() if end != -1 else []
+        if len(head) != 3:  # "<oid> missing": a shallow or damaged clone
+            raise DiffInputError(
+                f"git has no content for {path} (blob {want}): the clone is shallow or "
+                "damaged; fetch the revision whole (git fetch --unshallow) and run again"
+            )
+        oid, _kind, size = head
         start = end + 1
         contents[oid] = out[start : start + int(size)]
         pos = start + int(size) + 1
