@@ -67,12 +67,13 @@ snapshots: $(DEV_STAMP) $(NPM_STAMP)
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-# Fresh examples every run (make test runs a fixed set). FUZZ_EXAMPLES=20000 runs
-# longer; the smallest page that breaks dvgen is kept in .fuzz-crashes/.
+# Fresh examples every run (make test runs a fixed set): pages, and the file system
+# around real builds (tests/test_fs_fuzz.py). FUZZ_EXAMPLES=20000 runs longer; the
+# smallest page that breaks dvgen is kept in .fuzz-crashes/.
 FUZZ_EXAMPLES ?= 2000
 fuzz: $(DEV_STAMP)
 	DVGEN_HYPOTHESIS_PROFILE=fuzz DVGEN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
-		$(BIN)/pytest -q tests/test_fuzz.py -k "grammar or mutated"
+		$(BIN)/pytest -q tests/test_fuzz.py tests/test_fs_fuzz.py -k "grammar or mutated or keeps"
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache *.egg-info .bench .fuzz-crashes

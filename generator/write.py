@@ -97,8 +97,11 @@ def manifest_bytes(files: Mapping[str, bytes]) -> bytes:
 
 
 def read_manifest(out_dir: Path) -> set[str]:
-    """The files the last build wrote into ``out_dir`` (empty when unknown)."""
+    """The files the last build wrote into ``out_dir`` (empty when unknown; a
+    manifest that is not a regular file, a FIFO say, is never opened)."""
     try:
+        if not stat.S_ISREG(os.lstat(out_dir / MANIFEST).st_mode):
+            return set()
         data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
         return {str(p) for p in data.get("files", [])}
     except (OSError, ValueError, AttributeError):
@@ -210,8 +213,11 @@ def _refuse_collisions(
     writes is taken for dvgen's."""
     if not out_dir.is_dir():
         return
-    legacy = not os.path.lexists(out_dir / MANIFEST)
+    manifest = out_dir / MANIFEST
+    legacy = not os.path.lexists(manifest)
     taken: list[str] = []
+    if not legacy and (manifest.is_symlink() or not manifest.is_file()):
+        taken.append(MANIFEST)  # dvgen's name, but not a file dvgen wrote
     for rel in sorted(files):
         parts = rel.split("/")
         for i in range(1, len(parts)):  # each folder the file goes in

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,16 @@ def test_a_folder_from_before_manifests_is_taken_as_dvgens_where_identical(
     module = project / "generated" / "model" / "msdyn_smsengagementctx.yaml"
     module.write_text("edited by hand\n", encoding="utf-8")
     assert "model/msdyn_smsengagementctx.yaml" in refused(project, capsys)
+
+
+def test_a_fifo_in_place_of_the_manifest_is_refused_not_read(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by tests/test_fs_fuzz.py: dvgen opened it, and waited forever for
+    a writer."""
+    manifest = project / "generated" / ".dvgen-manifest.json"
+    manifest.unlink()
+    os.mkfifo(manifest)
+    add_notes(project)
+    assert "this build generates .dvgen-manifest.json," in refused(project, capsys)
+    assert stat.S_ISFIFO(manifest.lstat().st_mode)
