@@ -63,6 +63,13 @@ def collect(specs: Iterable[str], base: Path, diags: Diagnostics) -> list[InputP
         for path, root in pairs:
             rel = path.relative_to(root).as_posix()
             page = InputPage(path, rel, display_path(path, cwd), named=path in named)
+            if not _utf8(rel):  # the model records it, and YAML and JSON are UTF-8
+                diags.error(
+                    "DV025",
+                    "the file name is not UTF-8 (it holds bytes no text can carry); rename it",
+                    page.display,
+                )
+                continue
             other = found.get(rel)
             if other is not None and other.path.resolve() != path.resolve():
                 diags.error(
@@ -91,3 +98,12 @@ def skip_other_pages(found: Iterable[Diagnostic], unnamed: set[str], diags: Diag
             diags.info("DV024", f"skipped, not a table reference page ({reason})", d.file, d.line)
         else:
             diags.items.append(d)
+
+
+def _utf8(name: str) -> bool:
+    """Whether ``name`` (as the file system decoded it) is valid UTF-8 text."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

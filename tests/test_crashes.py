@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 
 import generator.cache
 from generator.cli import main
-from generator.exits import EXIT_DIFF, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT
+from generator.exits import EXIT_DIFF, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT
 from generator.parallel import parse_task
 from generator.parse.source import MAX_PAGE_BYTES
 from tests.helpers import ROOT, SEED_LEGACY
@@ -150,3 +151,16 @@ def test_a_full_or_closed_stream_is_no_crash(redirect: str) -> None:
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
     if redirect == ">/dev/full":
         assert done.returncode == EXIT_OUTPUT and "No space left on device" in done.stderr
+
+
+def test_a_page_whose_file_name_is_not_utf8_is_an_error_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It reached the model's sources and crashed its JSON (exit 70)."""
+    (tmp_path / "docs").mkdir()
+    shutil.copy(SEED_LEGACY, tmp_path / "docs" / os.fsdecode(b"sms\xff.md"))
+    capsys.readouterr()
+    assert main(["build", str(tmp_path / "docs"), "-o", str(tmp_path / "out")]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "sms\\udcff.md: error: the file name is not UTF-8" in err and "[DV025]" in err
+    assert "internal error" not in err and not (tmp_path / "out").exists()
