@@ -297,6 +297,7 @@ def _report(args: argparse.Namespace, result: BuildResult) -> None:
             "pages": result.pages,
             "tables": sorted(result.tables),
             "written": bool(result.report),
+            "notes": result.report.notes if result.report else [],
             "cache": result.cache.to_dict(),
             "timings": {k: round(v, 6) for k, v in sorted(result.timings.items())},
             "diagnostics": [d.to_dict() for d in diags],
@@ -306,6 +307,8 @@ def _report(args: argparse.Namespace, result: BuildResult) -> None:
     shown = [d for d in diags if _shown(d, args)]
     for d in shown:
         print(d.format(), file=sys.stderr)
+    for note in result.report.notes if result.report else []:
+        _say(f"dvgen: note: {note}")
     if args.quiet:
         return
     counts = {lvl: result.diagnostics.count(lvl) for lvl in ("error", "warning", "info")}

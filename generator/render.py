@@ -26,6 +26,7 @@ from black.parsing import InvalidInput
 
 from generator.pyformat import assign
 from generator.resources import (
+    SHIPPED,
     BrokenInstall,
     builtin_path,
     missing,
@@ -75,8 +76,10 @@ class Templates:
         try:
             return environment(self.folder).get_template(name).render(**context)
         except jinja2.TemplateNotFound as exc:
-            if self.folder is None or exc.name == name:  # one dvgen itself asked for
-                lost = exc.name if isinstance(exc.name, str) and exc.name else name
+            lost = exc.name if isinstance(exc.name, str) and exc.name else name
+            builtin = lost.removeprefix(f"{BUILTIN_PREFIX}/")
+            # one dvgen asked for, or one it ships that a project's template asked for
+            if self.folder is None or exc.name == name or builtin in SHIPPED:
                 raise BrokenInstall(_not_installed(lost)) from None
             raise TemplateFailure(self._where(exc, name)) from exc
         except jinja2.TemplateError as exc:

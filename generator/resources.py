@@ -21,6 +21,29 @@ import generator
 PACKAGE = "generator.templates"
 
 
+#: Every file dvgen ships in its templates folder (``tests/test_packaging.py``
+#: holds this to the folder): a template by one of these names that cannot be
+#: found is a broken installation, even when a project's template asked for it.
+SHIPPED = frozenset(
+    {
+        "odata/entity_set.xml.jinja",
+        "odata/entity_type.xml.jinja",
+        "odata/metadata.xml.jinja",
+        "python/README.md.jinja",
+        "python/__init__.py.jinja",
+        "python/_runtime.py",
+        "python/pyproject.toml.jinja",
+        "python/table.py.jinja",
+        "typescript/README.md.jinja",
+        "typescript/index.ts.jinja",
+        "typescript/package.json.jinja",
+        "typescript/runtime.ts",
+        "typescript/table.ts.jinja",
+        "typescript/tsconfig.json",
+    }
+)
+
+
 class BrokenInstall(Exception):
     """A file dvgen ships is missing or unreadable: dvgen's installation is
     incomplete (the message names the path it looked for)."""

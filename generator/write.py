@@ -5,7 +5,8 @@ folder beside the old one (unchanged files hard-linked, so their mtimes stay
 put), carries over every file dvgen did not write (a user's own files are
 never lost), and swaps the two folders with two renames. A crash at any point
 leaves either the old folder or the new one; a backup left by a crash between
-the two renames is restored by the next run.
+the two renames is restored by the next run. Beside the output folder, dvgen
+deletes or restores only what it provably made (:func:`made_by_dvgen`).
 
 ``.dvgen-manifest.json`` lists the files dvgen wrote, so files of a table that
 left the inputs are removed while files a user added are kept.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -77,6 +79,7 @@ class WriteReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # files dvgen did not write
+    notes: list[str] = field(default_factory=list)  # what was found beside the folder
 
 
 def check_relpath(rel: str) -> str:
@@ -108,22 +111,79 @@ def read_manifest(out_dir: Path) -> set[str]:
         return set()
 
 
-def recover(out_dir: Path) -> str | None:
-    """Undo what a crashed run left beside ``out_dir``; say what was done."""
+_LEFT_OVER = re.compile(r"\.(?P<name>.+)\.(?:staging-[A-Za-z0-9_]+|old-[0-9]+(?:-[0-9]+)?)")
+_MAX_MANIFEST = 64 * 1024 * 1024
+
+
+def made_by_dvgen(folder: Path) -> bool:
+    """Whether ``folder`` provably came from dvgen: a real folder (not a
+    link) of this user's, holding a manifest, as a regular file, that says
+    dvgen wrote it. A staging folder gets its manifest before anything else,
+    and every output folder dvgen swapped in has one."""
+    try:
+        st = os.lstat(folder)
+        if not stat.S_ISDIR(st.st_mode):
+            return False
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            return False
+        mst = os.lstat(folder / MANIFEST)
+        if not stat.S_ISREG(mst.st_mode) or mst.st_size > _MAX_MANIFEST:
+            return False
+        data = json.loads((folder / MANIFEST).read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("generator") == "dvgen"
+
+
+def recover(out_dir: Path) -> list[str]:
+    """Undo what a crashed run left beside ``out_dir`` and say what was done.
+
+    Only folders dvgen provably made (:func:`made_by_dvgen`) are restored or
+    deleted; one that merely has the name of a left-over is the user's, is
+    left as it is, and gets a note."""
     parent = out_dir.parent
-    if not parent.is_dir():
-        return None
-    note = None
-    for stale in sorted(parent.glob(f".{out_dir.name}.staging-*")):
+    notes: list[str] = []
+    try:
+        names = sorted(os.listdir(parent))
+    except OSError:
+        return notes
+    staging: list[Path] = []
+    backups: list[Path] = []
+    for name in names:
+        match = _LEFT_OVER.fullmatch(name)
+        if not match or match["name"] != out_dir.name:
+            continue
+        path = parent / name
+        if not made_by_dvgen(path):
+            notes.append(
+                f"left {name} beside {out_dir.name}/ as it is: it has the name of a folder an "
+                "interrupted dvgen run leaves, but dvgen cannot prove it made it (if it is "
+                "your previous output, move it back yourself)"
+            )
+        elif ".staging-" in name:
+            staging.append(path)
+        else:
+            backups.append(path)
+    for stale in staging:
         shutil.rmtree(stale, ignore_errors=True)
-    backups = sorted(parent.glob(f".{out_dir.name}.old-*"))
-    if backups and not out_dir.exists():
-        os.rename(backups[-1], out_dir)
-        note = f"restored {out_dir.name}/ from an interrupted run"
-        backups = backups[:-1]
+    backups.sort(key=lambda p: p.stat().st_mtime_ns)
+    if backups and not os.path.lexists(out_dir):
+        os.rename(backups.pop(), out_dir)
+        notes.append(f"restored {out_dir.name}/ from an interrupted run")
     for b in backups:
         shutil.rmtree(b, ignore_errors=True)
-    return note
+    return notes
+
+
+def _backup_name(out_dir: Path) -> Path:
+    """A name beside ``out_dir`` for the old folder during a swap that
+    nothing holds yet (renaming a folder onto an empty one replaces it)."""
+    base = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+    path, n = base, 0
+    while os.path.lexists(path):
+        n += 1
+        path = base.with_name(f"{base.name}-{n}")
+    return path
 
 
 def commit(out_dir: Path, files: Mapping[str, bytes]) -> WriteReport:
@@ -136,7 +196,7 @@ def commit(out_dir: Path, files: Mapping[str, bytes]) -> WriteReport:
         # swapping a folder in would move the user's file aside
         raise NotADirectoryError("it is a file, not a folder (name a folder for the output)")
     report = WriteReport()
-    recover(out_dir)
+    report.notes = recover(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     old_managed = read_manifest(out_dir) if out_dir.is_dir() else set()
     wanted = {**files, MANIFEST: manifest_bytes(files)}
@@ -151,7 +211,7 @@ def commit(out_dir: Path, files: Mapping[str, bytes]) -> WriteReport:
         _stage(out_dir, staging, wanted, old_managed, same=same, report=report)
         with _uninterrupted():
             if out_dir.exists():
-                backup = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+                backup = _backup_name(out_dir)
                 os.rename(out_dir, backup)
                 try:
                     os.rename(staging, out_dir)
@@ -182,6 +242,8 @@ def _stage(
     cost would be most of a rebuild's.)"""
     old, new = str(out_dir), str(staging)
     made: set[str] = {new}
+    # the manifest first: should the run die midway, it proves the folder is dvgen's
+    _stage_one(old, new, MANIFEST, wanted=wanted, same=same, made=made)
     files, others, empty = _tree(old)
     # regular files, then a user's links, FIFOs and the like, carried over as they are
     for rel in [*files, *others]:
@@ -195,12 +257,20 @@ def _stage(
     for rel in empty:  # a user's empty folders, with their modes
         _made_parent(old, new, f"{rel}/.", made)
     for rel in sorted(wanted):
-        if rel in same:
-            _place(old, new, rel, made)
-        else:
-            _write(_made_parent(old, new, rel, made), wanted[rel])
-        if rel != MANIFEST:
-            (report.unchanged if rel in same else report.written).append(rel)
+        if rel == MANIFEST:
+            continue
+        _stage_one(old, new, rel, wanted=wanted, same=same, made=made)
+        (report.unchanged if rel in same else report.written).append(rel)
+
+
+def _stage_one(
+    old: str, new: str, rel: str, *, wanted: Mapping[str, bytes], same: set[str], made: set[str]
+) -> None:
+    """``wanted[rel]`` into the staging folder: linked when unchanged, else written."""
+    if rel in same:
+        _place(old, new, rel, made)
+    else:
+        _write(_made_parent(old, new, rel, made), wanted[rel])
 
 
 def _refuse_collisions(

@@ -227,3 +227,18 @@ def test_ctrl_c_between_the_two_renames_waits_for_the_swap(
     assert (out / "mine.txt").read_text(encoding="utf-8") == "a user's file"
     assert "Edited" in (out / "model" / "msdyn_smsengagementctx.yaml").read_text(encoding="utf-8")
     assert beside(project) == []
+
+
+def test_a_users_folder_named_like_a_backup_is_kept_and_reported(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Seen through the command: the folder stays, and the note says why."""
+    theirs = project / ".generated.old-7"
+    theirs.mkdir()
+    (theirs / "v1.txt").write_text("mine", encoding="utf-8")
+    capsys.readouterr()
+    assert build(project) == EXIT_OK
+    err = capsys.readouterr().err
+    assert "dvgen: note: left .generated.old-7 beside generated/ as it is" in err
+    assert (theirs / "v1.txt").read_text(encoding="utf-8") == "mine"
+    assert beside(project) == [".generated.old-7"]

@@ -42,6 +42,17 @@ def test_pyproject_ships_every_package_and_template_folder() -> None:
     assert setuptools["package-data"] == {name: ["*"] for name in templates}
 
 
+def test_the_list_of_shipped_files_is_the_templates_folder() -> None:
+    on_disk = {
+        p.relative_to(TEMPLATES).as_posix()
+        for p in TEMPLATES.rglob("*")
+        if p.is_file()
+        and p.name not in {"__init__.py", "README.md"}
+        and "__pycache__" not in p.parts
+    }
+    assert on_disk == generator.resources.SHIPPED
+
+
 def test_an_editable_install_reads_the_projects_templates() -> None:
     assert generator.resources.templates_root() == TEMPLATES
 
@@ -162,3 +173,34 @@ def test_with_a_projects_templates_the_missing_one_is_still_dvgens(
     err = capsys.readouterr().err
     assert "template 'python/nope.jinja' not found in" in err
     assert f"or dvgen's own ({installed})" in err
+
+
+def test_extending_a_template_dvgen_never_shipped_is_the_projects_error(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mine = project / "mine" / "python"
+    mine.mkdir(parents=True)
+    (mine / "__init__.py.jinja").write_text(
+        "{% extends 'dvgen/python/tabel.py.jinja' %}\n", encoding="utf-8"
+    )
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as f:
+        f.write('templates = "mine"\n')
+    capsys.readouterr()
+    assert main(["build"]) == EXIT_USAGE  # a typo of the project's
+    assert "template 'dvgen/python/tabel.py.jinja' not found" in capsys.readouterr().err
+
+
+def test_a_projects_template_that_extends_a_missing_builtin_is_a_broken_install(
+    installed: Path, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Overriding a block of dvgen's template is the project's own choice; the
+    template it extends being gone is dvgen's installation, not the project."""
+    mine = project / "mine" / "python"
+    mine.mkdir(parents=True)
+    (mine / "table.py.jinja").write_text(
+        "{% extends 'dvgen/python/table.py.jinja' %}\n", encoding="utf-8"
+    )
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as f:
+        f.write('templates = "mine"\n')
+    path = lose(installed, "python/table.py.jinja")
+    assert str(path) in broken_build(capsys, project)

@@ -89,10 +89,91 @@ def test_a_crash_between_the_two_renames_is_recovered(tmp_path: Path) -> None:
     commit(out, {"model/a.yaml": b"a\n"})
     before = snapshot(out)
     os.rename(out, tmp_path / ".generated.old-12345")  # killed after the first rename
-    (tmp_path / ".generated.staging-abc").mkdir()
-    assert recover(out) == "restored generated/ from an interrupted run"
+    staging = tmp_path / ".generated.staging-abc"
+    staging.mkdir()
+    (staging / MANIFEST).write_bytes((tmp_path / ".generated.old-12345" / MANIFEST).read_bytes())
+    assert recover(out) == ["restored generated/ from an interrupted run"]
     assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["generated"]
+
+
+def _look_alike(folder: Path, manifest: bytes | None = None) -> dict[str, tuple[bytes, int]]:
+    folder.mkdir()
+    (folder / "important.txt").write_text("a user's", encoding="utf-8")
+    if manifest is not None:
+        (folder / MANIFEST).write_bytes(manifest)
+    return snapshot(folder)
+
+
+@pytest.mark.parametrize(
+    ("name", "manifest"),
+    [
+        (".generated.staging-abc", None),
+        (".generated.old-12345", None),
+        (".generated.old-12345", b'{"generator": "someone else", "files": []}'),
+        (".generated.staging-abc", b"not json"),
+    ],
+)
+def test_only_what_dvgen_provably_made_is_deleted_or_restored(
+    tmp_path: Path, name: str, manifest: bytes | None
+) -> None:
+    """A user's folder that merely has the name of a left-over is kept, as it
+    is, with a note: dvgen deletes only what it can prove it made."""
+    out = tmp_path / "generated"
+    theirs = tmp_path / name
+    before = _look_alike(theirs, manifest)
+    notes = recover(out)  # generated/ missing: a backup would be restored
+    assert notes and "dvgen cannot prove it made it" in notes[0] and name in notes[0]
+    assert snapshot(theirs) == before and not out.exists()
+    report = commit(out, {"model/a.yaml": b"a\n"})
+    assert snapshot(theirs) == before
+    assert any(name in note for note in report.notes)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["generated", name])
+
+
+def test_a_link_named_like_a_left_over_is_not_followed(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere"
+    commit(target, {"model/a.yaml": b"a\n"})  # dvgen's folder, but reached by a link
+    (tmp_path / ".generated.old-1").symlink_to(target)
+    (tmp_path / ".generated.staging-x").symlink_to(target)
+    before = snapshot(target)
+    assert len(recover(tmp_path / "generated")) == 2
+    assert snapshot(target) == before and not (tmp_path / "generated").exists()
+
+
+def test_a_folder_named_like_the_backup_is_never_swapped_over(tmp_path: Path) -> None:
+    """Renaming a folder onto an empty one replaces it: the backup of a swap
+    takes a name nothing holds."""
+    out = tmp_path / "generated"
+    commit(out, {"model/a.yaml": b"a\n"})
+    theirs = tmp_path / f".generated.old-{os.getpid()}"
+    theirs.mkdir()
+    commit(out, {"model/a.yaml": b"b\n"})
+    assert theirs.is_dir() and (out / "model/a.yaml").read_bytes() == b"b\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["generated", theirs.name])
+
+
+def test_a_staging_folder_has_its_manifest_before_anything_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed after its first file, a staging folder is still provably dvgen's."""
+    out = tmp_path / "generated"
+    commit(out, {"model/a.yaml": b"a\n"})
+    seen: list[str] = []
+    real = write._write
+
+    def dying(path: str, data: bytes) -> None:
+        seen.append(path)
+        if len(seen) == 1:
+            return real(path, data)
+        staging = next(tmp_path.glob(".generated.staging-*"))
+        assert write.made_by_dvgen(staging)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(write, "_write", dying)
+    with pytest.raises(OSError, match="No space left"):
+        commit(out, {"model/a.yaml": b"changed\n", "model/b.yaml": b"b\n"})
+    assert len(seen) == 2 and seen[0].endswith(f"/{MANIFEST}")
 
 
 @pytest.mark.parametrize(
