@@ -73,7 +73,7 @@ bench: $(BENCH_STAMP)
 FUZZ_EXAMPLES ?= 2000
 fuzz: $(DEV_STAMP)
 	DVGEN_HYPOTHESIS_PROFILE=fuzz DVGEN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
-		$(BIN)/pytest -q tests/test_fuzz.py tests/test_fs_fuzz.py -k "grammar or mutated or keeps"
+		$(BIN)/pytest -q tests/test_fuzz.py tests/test_fs_fuzz.py -k "grammar or mutated or keeps or meanwhile or full_disk"
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache *.egg-info .bench .fuzz-crashes

@@ -27,13 +27,21 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.carry import (
+    Collision,
+    Identity,
+    UnsafePath,
+    identity,
+    made_parent,
+    place,
+    rescue,
+    scan,
+)
 from generator.naming import is_device_name
 
+__all__ = ["MANIFEST", "Collision", "UnsafePath", "WriteReport", "commit", "recover"]
+
 MANIFEST = ".dvgen-manifest.json"
-
-
-class UnsafePath(ValueError):
-    """A generated path that would land outside the output folder."""
 
 
 class InterruptedAfterWrite(KeyboardInterrupt):
@@ -66,11 +74,6 @@ def _uninterrupted() -> Iterator[None]:
             if done:
                 raise InterruptedAfterWrite from None
             raise
-
-
-class Collision(UnsafePath):
-    """A file dvgen would write where the output folder holds something dvgen
-    did not write: it is the user's, and is never replaced."""
 
 
 @dataclass(slots=True)
@@ -176,9 +179,13 @@ def recover(out_dir: Path) -> list[str]:
 
 
 def _backup_name(out_dir: Path) -> Path:
-    """A name beside ``out_dir`` for the old folder during a swap that
-    nothing holds yet (renaming a folder onto an empty one replaces it)."""
-    base = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+    """A name beside ``out_dir`` for the old folder during a swap."""
+    return _free_name(out_dir.parent / f".{out_dir.name}.old-{os.getpid()}")
+
+
+def _free_name(base: Path) -> Path:
+    """``base``, or ``base-1``, ``base-2``...: the first that nothing holds
+    (renaming a folder onto an empty one would replace it)."""
     path, n = base, 0
     while os.path.lexists(path):
         n += 1
@@ -208,7 +215,7 @@ def commit(out_dir: Path, files: Mapping[str, bytes]) -> WriteReport:
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
         os.chmod(staging, _dir_mode(out_dir))
-        _stage(out_dir, staging, wanted, old_managed, same=same, report=report)
+        carried = _stage(out_dir, staging, wanted, old_managed, same=same, report=report)
         with _uninterrupted():
             if out_dir.exists():
                 backup = _backup_name(out_dir)
@@ -218,7 +225,9 @@ def commit(out_dir: Path, files: Mapping[str, bytes]) -> WriteReport:
                 except OSError:
                     os.rename(backup, out_dir)
                     raise
-                shutil.rmtree(backup, ignore_errors=True)
+                _drop_backup(
+                    backup, out_dir, carried, (old_managed | {MANIFEST}, set(wanted)), report
+                )
             else:
                 os.rename(staging, out_dir)
     except BaseException:
@@ -235,16 +244,18 @@ def _stage(
     *,
     same: set[str],
     report: WriteReport,
-) -> None:
+) -> dict[str, Identity]:
     """Fill ``staging``: user files and ``same`` files hard-linked from
-    ``out_dir`` (content and mtime kept), the rest of ``wanted`` written.
+    ``out_dir`` (content and mtime kept), the rest of ``wanted`` written;
+    returns the identity of each user entry carried over, as it was then.
     (Plain ``os`` calls on strings: at thousands of files, pathlib's own
     cost would be most of a rebuild's.)"""
     old, new = str(out_dir), str(staging)
     made: set[str] = {new}
     # the manifest first: should the run die midway, it proves the folder is dvgen's
     _stage_one(old, new, MANIFEST, wanted=wanted, same=same, made=made)
-    files, others, empty = _tree(old)
+    files, others, empty = scan(old)
+    carried: dict[str, Identity] = {}
     # regular files, then a user's links, FIFOs and the like, carried over as they are
     for rel in [*files, *others]:
         if rel in wanted:
@@ -252,15 +263,46 @@ def _stage(
         if rel in old_managed:
             report.removed.append(rel)
             continue
-        _place(old, new, rel, made)
+        carried[rel] = identity(f"{old}/{rel}")
+        place(old, new, rel, made)
         report.kept.append(rel)
     for rel in empty:  # a user's empty folders, with their modes
-        _made_parent(old, new, f"{rel}/.", made)
+        made_parent(old, new, f"{rel}/.", made)
     for rel in sorted(wanted):
         if rel == MANIFEST:
             continue
         _stage_one(old, new, rel, wanted=wanted, same=same, made=made)
         (report.unchanged if rel in same else report.written).append(rel)
+    return carried
+
+
+def _drop_backup(
+    backup: Path,
+    out_dir: Path,
+    carried: Mapping[str, Identity],
+    dvgens: tuple[set[str], set[str]],
+    report: WriteReport,
+) -> None:
+    """Delete the old folder after a swap, once what another process put
+    there meanwhile is moved into the new one; if some of it cannot be (a
+    file of dvgen's now holds its path), keep the old folder under a name
+    no later run touches, and say so."""
+    try:
+        stuck = rescue(
+            str(backup), str(out_dir), carried, was_dvgens=dvgens[0], now_dvgens=dvgens[1]
+        )
+    except (OSError, Collision) as exc:  # say, a mount point made meanwhile
+        stuck = [f"something dvgen could not move ({exc})"]
+    if not stuck:
+        shutil.rmtree(backup, ignore_errors=True)
+        return
+    kept = _free_name(out_dir.parent / f"{out_dir.name}.kept-{os.getpid()}")
+    os.rename(backup, kept)
+    shown = ", ".join(stuck[:5]) + (f" and {len(stuck) - 5} more" if len(stuck) > 5 else "")
+    report.notes.append(
+        f"{shown} appeared in {out_dir.name}/ while this build ran, where it now writes "
+        f"its own: the folder as it was is kept as {kept.name}/ (move what you need back)"
+    )
 
 
 def _stage_one(
@@ -268,9 +310,9 @@ def _stage_one(
 ) -> None:
     """``wanted[rel]`` into the staging folder: linked when unchanged, else written."""
     if rel in same:
-        _place(old, new, rel, made)
+        place(old, new, rel, made)
     else:
-        _write(_made_parent(old, new, rel, made), wanted[rel])
+        _write(made_parent(old, new, rel, made), wanted[rel])
 
 
 def _refuse_collisions(
@@ -313,37 +355,6 @@ def _refuse_collisions(
         )
 
 
-def _tree(root: str) -> tuple[list[str], list[str], list[str]]:
-    """Below ``root``, as sorted relative POSIX paths: the regular files; every
-    other entry that is not a folder (symlinks, FIFOs, sockets, devices: never
-    followed); and the empty folders. A mount point inside ``root`` is refused:
-    swapping the folder would leave what is mounted there behind, with the
-    backup that is then deleted."""
-    files: list[str] = []
-    others: list[str] = []
-    empty: list[str] = []
-    todo = [("", root)] if os.path.isdir(root) else []
-    while todo:
-        prefix, folder = todo.pop()
-        if prefix and os.path.ismount(folder):
-            raise Collision(
-                f"{prefix.rstrip('/')} is a mount point: dvgen will not swap a folder with "
-                "another file system mounted inside it (choose another output folder)"
-            )
-        with os.scandir(folder) as entries:
-            listed = list(entries)
-        if prefix and not listed:
-            empty.append(prefix.rstrip("/"))
-        for entry in listed:
-            if entry.is_dir(follow_symlinks=False):
-                todo.append((f"{prefix}{entry.name}/", entry.path))
-            elif entry.is_file(follow_symlinks=False):
-                files.append(prefix + entry.name)
-            else:
-                others.append(prefix + entry.name)
-    return sorted(files), sorted(others), sorted(empty)
-
-
 def _already_there(out_dir: Path, wanted: Mapping[str, bytes]) -> set[str]:
     """The paths of ``wanted`` that ``out_dir`` already holds byte for byte
     (as regular files, not symlinks)."""
@@ -372,47 +383,6 @@ def _same(path: str, data: bytes) -> bool:
             return fh.read() == data
     except OSError:
         return False
-
-
-def _made_parent(old: str, new: str, rel: str, made: set[str]) -> str:
-    """``new/rel``, each folder on the way made (once a commit) with the mode
-    its counterpart below ``old`` has, if any (a 0700 folder stays 0700)."""
-    parts = rel.split("/")[:-1]
-    for i in range(1, len(parts) + 1):
-        sub = "/".join(parts[:i])
-        folder = f"{new}/{sub}"
-        if folder in made:
-            continue
-        os.makedirs(folder, exist_ok=True)
-        try:
-            st = os.lstat(f"{old}/{sub}")
-            if stat.S_ISDIR(st.st_mode):
-                os.chmod(folder, st.st_mode & 0o7777)
-        except OSError:
-            pass  # a folder new to this build: mkdir's mode
-        made.add(folder)
-    return f"{new}/{rel}"
-
-
-def _place(old: str, new: str, rel: str, made: set[str]) -> None:
-    """``old/rel`` hard-linked to ``new/rel`` (content and mtime kept, costs
-    nothing; a symlink or a FIFO is linked as itself, never followed), else
-    copied as what it is."""
-    src, dst = f"{old}/{rel}", _made_parent(old, new, rel, made)
-    try:
-        os.link(src, dst, follow_symlinks=False)
-        return
-    except OSError:
-        pass  # another file system: copy it as what it is
-    st = os.lstat(src)
-    if stat.S_ISLNK(st.st_mode):
-        os.symlink(os.readlink(src), dst)
-    elif stat.S_ISFIFO(st.st_mode):
-        os.mkfifo(dst, st.st_mode & 0o7777)
-    elif stat.S_ISREG(st.st_mode):
-        shutil.copy2(src, dst)
-    else:
-        raise Collision(f"{rel} is a special file dvgen cannot carry over; move it away")
 
 
 def _write(path: str, data: bytes) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -204,3 +206,61 @@ def test_a_device_name_is_never_written(tmp_path: Path, rel: str) -> None:
     with pytest.raises(UnsafePath, match="is not a portable file name"):
         commit(tmp_path / "out", {rel: b"x"})
     assert not (tmp_path / "out").exists()
+
+
+def _meanwhile(monkeypatch: pytest.MonkeyPatch, act: Callable[[], None]) -> None:
+    """Run ``act`` (another process at work in the output folder) after the
+    new folder is staged and before the two are swapped."""
+    real = write._stage
+
+    def staged(*args: Any, **kwargs: Any) -> Any:
+        carried = real(*args, **kwargs)
+        act()
+        return carried
+
+    monkeypatch.setattr(write, "_stage", staged)
+
+
+def test_what_another_process_writes_during_a_build_is_carried_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "generated"
+    commit(out, {"model/a.yaml": b"a\n"})
+    (out / "notes.txt").write_text("v1", encoding="utf-8")
+    (out / "keep.txt").write_text("kept", encoding="utf-8")
+
+    def editor() -> None:
+        (out / "new.txt").write_text("new", encoding="utf-8")
+        (out / "deep/er").mkdir(parents=True)
+        (out / "deep/er/x.txt").write_text("x", encoding="utf-8")
+        (out / "empty").mkdir()
+        (out / "notes.tmp").write_text("v2", encoding="utf-8")  # saved the way editors do
+        os.replace(out / "notes.tmp", out / "notes.txt")
+        (out / "link").symlink_to("keep.txt")
+
+    _meanwhile(monkeypatch, editor)
+    report = commit(out, {"model/a.yaml": b"b\n"})
+    assert report.notes == []
+    assert (out / "model/a.yaml").read_bytes() == b"b\n"
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "v2"
+    assert (out / "new.txt").read_text(encoding="utf-8") == "new"
+    assert (out / "deep/er/x.txt").read_text(encoding="utf-8") == "x"
+    assert (out / "empty").is_dir() and os.readlink(out / "link") == "keep.txt"
+    assert (out / "keep.txt").read_text(encoding="utf-8") == "kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["generated"]
+
+
+def test_a_file_written_meanwhile_where_dvgen_now_writes_is_kept_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "generated"
+    commit(out, {"model/a.yaml": b"a\n"})
+    _meanwhile(monkeypatch, lambda: (out / "model/b.yaml").write_text("mine", encoding="utf-8"))
+    report = commit(out, {"model/a.yaml": b"a\n", "model/b.yaml": b"dvgen's\n"})
+    kept = tmp_path / f"generated.kept-{os.getpid()}"
+    assert (out / "model/b.yaml").read_bytes() == b"dvgen's\n"
+    assert (kept / "model/b.yaml").read_text(encoding="utf-8") == "mine"
+    assert len(report.notes) == 1 and "model/b.yaml appeared in generated/" in report.notes[0]
+    assert kept.name in report.notes[0]
+    commit(out, {"model/a.yaml": b"c\n"})  # later runs never touch what was kept
+    assert (kept / "model/b.yaml").read_text(encoding="utf-8") == "mine"
