@@ -9,13 +9,10 @@ carried over too, once the folders are swapped (:func:`rescue`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
-from collections.abc import Mapping
-
-#: An entry's identity (device, inode), to tell a file replaced meanwhile.
-Identity = tuple[int, int]
 
 
 class UnsafePath(ValueError):
@@ -60,7 +57,8 @@ def scan(root: str) -> tuple[list[str], list[str], list[str]]:
 
 def made_parent(old: str, new: str, rel: str, made: set[str]) -> str:
     """``new/rel``, each folder on the way made (once a commit) with the mode
-    its counterpart below ``old`` has, if any (a 0700 folder stays 0700)."""
+    and owner its counterpart below ``old`` has, if any (a 0700 folder stays
+    0700)."""
     parts = rel.split("/")[:-1]
     for i in range(1, len(parts) + 1):
         sub = "/".join(parts[:i])
@@ -70,12 +68,28 @@ def made_parent(old: str, new: str, rel: str, made: set[str]) -> str:
         os.makedirs(folder, exist_ok=True)
         try:
             st = os.lstat(f"{old}/{sub}")
-            if stat.S_ISDIR(st.st_mode):
-                os.chmod(folder, st.st_mode & 0o7777)
         except OSError:
             pass  # a folder new to this build: mkdir's mode
+        else:
+            if stat.S_ISDIR(st.st_mode):
+                like(folder, st)
         made.add(folder)
     return f"{new}/{rel}"
+
+
+def like(folder: str, st: os.stat_result) -> None:
+    """Give the new ``folder`` the mode of the folder ``st`` describes, and its
+    owner and group where this process may (a build run as root in a user's
+    folder must not leave it root's)."""
+    if hasattr(os, "chown") and (st.st_uid, st.st_gid) != _owner(folder):
+        with contextlib.suppress(PermissionError):
+            os.chown(folder, st.st_uid, st.st_gid)
+    os.chmod(folder, st.st_mode & 0o7777)  # after chown, which may clear set-id bits
+
+
+def _owner(path: str) -> tuple[int, int]:
+    st = os.lstat(path)
+    return (st.st_uid, st.st_gid)
 
 
 def place(old: str, new: str, rel: str, made: set[str]) -> None:
@@ -99,25 +113,23 @@ def place(old: str, new: str, rel: str, made: set[str]) -> None:
         raise Collision(f"{rel} is a special file dvgen cannot carry over; move it away")
 
 
-def identity(path: str) -> Identity:
-    st = os.lstat(path)
+def _identity(path: str) -> tuple[int, int] | None:
+    """An entry's (device, inode): the same for a file and its hard links."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
     return (st.st_dev, st.st_ino)
 
 
-def rescue(
-    backup: str,
-    out: str,
-    carried: Mapping[str, Identity],
-    *,
-    was_dvgens: set[str],
-    now_dvgens: set[str],
-) -> list[str]:
+def rescue(backup: str, out: str, *, was_dvgens: set[str], now_dvgens: set[str]) -> list[str]:
     """After a swap: move into ``out`` what appeared in the old folder (now
     ``backup``) while the new one was staged, or was replaced there (an editor
-    saving a file). ``carried`` is what staging carried over; ``was_dvgens``
-    the files dvgen had written there, ``now_dvgens`` those it wrote now.
-    Returns what could not be moved because ``out`` holds dvgen's file at its
-    path: ``backup`` must then be kept."""
+    saving a file): every entry of the user's that ``out`` does not hold as
+    the same file (carried over, it is a hard link to it). ``was_dvgens`` are
+    the files dvgen had written in the old folder, ``now_dvgens`` those it
+    wrote in ``out``. Returns what could not be moved because ``out`` holds
+    dvgen's file at its path: ``backup`` must then be kept."""
     files, others, empty = scan(backup)
     made: set[str] = {out}
     stuck: list[str] = []
@@ -125,7 +137,7 @@ def rescue(
         if rel in was_dvgens:
             continue  # dvgen's own, old
         path = f"{backup}/{rel}"
-        if carried.get(rel) == identity(path):
+        if _identity(path) == _identity(f"{out}/{rel}"):
             continue  # carried over as it is
         if _blocked(out, rel, now_dvgens):
             stuck.append(rel)

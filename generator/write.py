@@ -29,9 +29,8 @@ from pathlib import Path
 
 from generator.carry import (
     Collision,
-    Identity,
     UnsafePath,
-    identity,
+    like,
     made_parent,
     place,
     rescue,
@@ -173,8 +172,8 @@ def recover(out_dir: Path) -> list[str]:
     if backups and not os.path.lexists(out_dir):
         os.rename(backups.pop(), out_dir)
         notes.append(f"restored {out_dir.name}/ from an interrupted run")
-    for b in backups:
-        shutil.rmtree(b, ignore_errors=True)
+    for b in backups:  # the run was killed after its swap: the new folder is there
+        notes += _drop_backup(b, out_dir, read_manifest(b), read_manifest(out_dir))
     return notes
 
 
@@ -214,8 +213,8 @@ def commit(out_dir: Path, files: Mapping[str, bytes]) -> WriteReport:
         return report  # nothing to do: the folder is not even swapped
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
-        os.chmod(staging, _dir_mode(out_dir))
-        carried = _stage(out_dir, staging, wanted, old_managed, same=same, report=report)
+        _like_output(staging, out_dir)
+        _stage(out_dir, staging, wanted, old_managed, same=same, report=report)
         with _uninterrupted():
             if out_dir.exists():
                 backup = _backup_name(out_dir)
@@ -225,9 +224,7 @@ def commit(out_dir: Path, files: Mapping[str, bytes]) -> WriteReport:
                 except OSError:
                     os.rename(backup, out_dir)
                     raise
-                _drop_backup(
-                    backup, out_dir, carried, (old_managed | {MANIFEST}, set(wanted)), report
-                )
+                report.notes += _drop_backup(backup, out_dir, old_managed, set(wanted))
             else:
                 os.rename(staging, out_dir)
     except BaseException:
@@ -244,10 +241,9 @@ def _stage(
     *,
     same: set[str],
     report: WriteReport,
-) -> dict[str, Identity]:
+) -> None:
     """Fill ``staging``: user files and ``same`` files hard-linked from
-    ``out_dir`` (content and mtime kept), the rest of ``wanted`` written;
-    returns the identity of each user entry carried over, as it was then.
+    ``out_dir`` (content and mtime kept), the rest of ``wanted`` written.
     (Plain ``os`` calls on strings: at thousands of files, pathlib's own
     cost would be most of a rebuild's.)"""
     old, new = str(out_dir), str(staging)
@@ -255,7 +251,6 @@ def _stage(
     # the manifest first: should the run die midway, it proves the folder is dvgen's
     _stage_one(old, new, MANIFEST, wanted=wanted, same=same, made=made)
     files, others, empty = scan(old)
-    carried: dict[str, Identity] = {}
     # regular files, then a user's links, FIFOs and the like, carried over as they are
     for rel in [*files, *others]:
         if rel in wanted:
@@ -263,7 +258,6 @@ def _stage(
         if rel in old_managed:
             report.removed.append(rel)
             continue
-        carried[rel] = identity(f"{old}/{rel}")
         place(old, new, rel, made)
         report.kept.append(rel)
     for rel in empty:  # a user's empty folders, with their modes
@@ -273,36 +267,30 @@ def _stage(
             continue
         _stage_one(old, new, rel, wanted=wanted, same=same, made=made)
         (report.unchanged if rel in same else report.written).append(rel)
-    return carried
 
 
-def _drop_backup(
-    backup: Path,
-    out_dir: Path,
-    carried: Mapping[str, Identity],
-    dvgens: tuple[set[str], set[str]],
-    report: WriteReport,
-) -> None:
-    """Delete the old folder after a swap, once what another process put
-    there meanwhile is moved into the new one; if some of it cannot be (a
-    file of dvgen's now holds its path), keep the old folder under a name
-    no later run touches, and say so."""
+def _drop_backup(backup: Path, out_dir: Path, was: set[str], now: set[str]) -> list[str]:
+    """Delete the old folder ``backup`` once ``out_dir`` replaced it, after
+    moving over what another process put there meanwhile (``was`` and
+    ``now``: the files dvgen wrote in each). If some of it cannot be moved (a
+    file of dvgen's now holds its path), keep the old folder under a name no
+    later run touches, and say so."""
     try:
         stuck = rescue(
-            str(backup), str(out_dir), carried, was_dvgens=dvgens[0], now_dvgens=dvgens[1]
+            str(backup), str(out_dir), was_dvgens=was | {MANIFEST}, now_dvgens=now | {MANIFEST}
         )
     except (OSError, Collision) as exc:  # say, a mount point made meanwhile
         stuck = [f"something dvgen could not move ({exc})"]
     if not stuck:
         shutil.rmtree(backup, ignore_errors=True)
-        return
+        return []
     kept = _free_name(out_dir.parent / f"{out_dir.name}.kept-{os.getpid()}")
     os.rename(backup, kept)
     shown = ", ".join(stuck[:5]) + (f" and {len(stuck) - 5} more" if len(stuck) > 5 else "")
-    report.notes.append(
-        f"{shown} appeared in {out_dir.name}/ while this build ran, where it now writes "
+    return [
+        f"{shown} appeared in {out_dir.name}/ while a build ran, where it now writes "
         f"its own: the folder as it was is kept as {kept.name}/ (move what you need back)"
-    )
+    ]
 
 
 def _stage_one(
@@ -364,14 +352,15 @@ def _already_there(out_dir: Path, wanted: Mapping[str, bytes]) -> set[str]:
     return {rel for rel, data in wanted.items() if _same(f"{root}/{rel}", data)}
 
 
-def _dir_mode(out_dir: Path) -> int:
-    """The old folder's mode, or what a plain ``mkdir`` would give (mkdtemp gives 0700)."""
+def _like_output(staging: Path, out_dir: Path) -> None:
+    """The old folder's mode and owner, or what a plain ``mkdir`` would give
+    (mkdtemp gives 0700)."""
     try:
-        return out_dir.stat().st_mode & 0o7777
-    except OSError:
+        like(str(staging), out_dir.stat())
+    except FileNotFoundError:
         mask = os.umask(0)
         os.umask(mask)
-        return 0o777 & ~mask
+        os.chmod(staging, 0o777 & ~mask)
 
 
 def _same(path: str, data: bytes) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -264,3 +265,33 @@ def test_a_file_written_meanwhile_where_dvgen_now_writes_is_kept_aside(
     assert kept.name in report.notes[0]
     commit(out, {"model/a.yaml": b"c\n"})  # later runs never touch what was kept
     assert (kept / "model/b.yaml").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_run_killed_after_its_swap_leaves_no_user_file_behind(tmp_path: Path) -> None:
+    """Killed after the swap, before what was written meanwhile was moved:
+    the next run moves it over before it deletes the old folder."""
+    out = tmp_path / "generated"
+    commit(out, {"model/a.yaml": b"a\n"})
+    backup = tmp_path / ".generated.old-99"
+    shutil.copytree(out, backup)  # the old folder, as the killed run left it
+    (backup / "late.txt").write_text("written meanwhile", encoding="utf-8")
+    (backup / "model/a.yaml").write_text("dvgen's old one", encoding="utf-8")
+    assert recover(out) == []
+    assert (out / "late.txt").read_text(encoding="utf-8") == "written meanwhile"
+    assert (out / "model/a.yaml").read_bytes() == b"a\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["generated"]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_a_build_run_as_root_keeps_the_owner_of_a_users_folders(tmp_path: Path) -> None:
+    """``sudo dvgen build`` in a user's project: the folders stay the user's."""
+    out = tmp_path / "generated"
+    commit(out, {"model/a.yaml": b"a\n"})
+    (out / "mine").mkdir()
+    (out / "mine/x.txt").write_text("x", encoding="utf-8")
+    for folder in (out, out / "model", out / "mine"):
+        os.chown(folder, 4321, 4322)
+    commit(out, {"model/a.yaml": b"b\n", "python/new.py": b"\n"})
+    for folder in (out, out / "model", out / "mine"):
+        assert (folder.stat().st_uid, folder.stat().st_gid) == (4321, 4322), folder
+    assert (out / "python").stat().st_uid == 0  # a folder new to the build: the builder's
