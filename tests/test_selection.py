@@ -5,14 +5,16 @@ when its lookups point at tables that were left out."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from generator.build import BuildResult
+from generator.build import BuildResult, select
 from generator.cli import main
 from generator.config import Config, ConfigError, load_config
 from generator.exits import EXIT_USAGE
-from tests.helpers import SCHEMA_DOCS, assert_type_checks, copy_pages, run_build
+from generator.model import Table
+from tests.helpers import ROOT, SCHEMA_DOCS, assert_type_checks, build_tables, copy_pages, run_build
 
 SMS = "msdyn_smsengagementctx"
 CONVERSATION = "msdyn_ocliveworkitem"
@@ -24,41 +26,49 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return [root / "schema_docs", root / "corpus"]
 
 
+@pytest.fixture(scope="module")
+def everything(pages: list[Path]) -> dict[str, Table]:
+    """Every table of the 49 pages, parsed and merged once: selection is a
+    function of the tables and the settings."""
+    tables, _ = build_tables(*pages)
+    return tables
+
+
+def chosen(tables: dict[str, Table], **settings: Any) -> set[str]:
+    return set(select(tables, Config(base=ROOT, **settings)))
+
+
 def left_out(result: BuildResult) -> list[str]:
     [note] = [d for d in result.diagnostics if d.code == "DV030"]
     return note.message.split(": ", 1)[1].split("; ")[0].split(", ")
 
 
-def test_prefixes_keep_only_a_publishers_tables(tmp_path: Path, pages: list[Path]) -> None:
-    everything = run_build(tmp_path / "all", pages, "model")
-    result = run_build(tmp_path / "out", pages, "model", prefixes=("msdyn_", "MSPP_"))
-    kept = set(result.tables)
-    assert kept == {n for n in everything.tables if n.startswith(("msdyn_", "mspp_"))}
+def test_prefixes_keep_only_a_publishers_tables(
+    tmp_path: Path, pages: list[Path], everything: dict[str, Table]
+) -> None:
+    kept = chosen(everything, prefixes=("msdyn_", "MSPP_"))
+    assert kept == {n for n in everything if n.startswith(("msdyn_", "mspp_"))}
     assert SMS in kept and "accountleads" not in kept
-    assert left_out(result) == sorted(set(everything.tables) - kept)
+    # a build writes what is chosen, and lists what is left out
+    result = run_build(tmp_path / "out", pages, "model", prefixes=("msdyn_", "MSPP_"))
+    assert set(result.tables) == kept
+    assert left_out(result) == sorted(set(everything) - kept)
     assert sorted(p.stem for p in (tmp_path / "out" / "model").glob("*.yaml")) == sorted(kept)
 
 
-def test_solutions_keep_the_tables_a_solution_added(tmp_path: Path, pages: list[Path]) -> None:
-    everything = run_build(tmp_path / "all", pages, "model")
-    added = {n: t.added_by for n, t in everything.tables.items()}
+def test_solutions_keep_the_tables_a_solution_added(everything: dict[str, Table]) -> None:
+    added = {n: t.added_by for n, t in everything.items()}
     assert added[SMS] is not None and "SMS" in added[SMS]
-    result = run_build(tmp_path / "out", pages, "model", solutions=("omnichannel*sms*",))
-    assert set(result.tables) == {n for n, a in added.items() if a and "SMS" in a} == {SMS}
+    kept = chosen(everything, solutions=("omnichannel*sms*",))
+    assert kept == {n for n, a in added.items() if a and "SMS" in a} == {SMS}
 
 
-def test_globs_prefixes_and_solutions_all_apply(tmp_path: Path, pages: list[Path]) -> None:
-    result = run_build(
-        tmp_path / "out",
-        pages,
-        "model",
-        include=("msdyn_*",),
-        exclude=("msdyn_oc*",),
-        prefixes=("msdyn_",),
-    )
-    assert result.tables and all(
-        n.startswith("msdyn_") and not n.startswith("msdyn_oc") for n in result.tables
-    )
+def test_globs_prefixes_and_solutions_all_apply(everything: dict[str, Table]) -> None:
+    kept = chosen(everything, include=("msdyn_*",), exclude=("msdyn_oc*",), prefixes=("msdyn_",))
+    assert kept == {
+        n for n in everything if n.startswith("msdyn_") and not n.startswith("msdyn_oc")
+    }
+    assert kept and "msdyn_ocliveworkitem" in everything
 
 
 def test_lookups_to_tables_left_out_still_type_check(tmp_path: Path) -> None:

@@ -45,11 +45,6 @@ def every_package(tmp_path_factory: pytest.TempPathFactory, hostile_package: Pat
     return roots
 
 
-@pytest.mark.parametrize("name", files_under(GENERATED))
-def test_seed_package_file(name: str, snapshot_file: SnapshotAssertion) -> None:
-    assert (GENERATED / name).read_text(encoding="utf-8") == snapshot_file
-
-
 def test_hostile_package_files(hostile_package: Path, snapshot_file: SnapshotAssertion) -> None:
     for name in files_under(hostile_package):
         assert (hostile_package / name).read_text(encoding="utf-8") == snapshot_file(name=name)
