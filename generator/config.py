@@ -13,12 +13,13 @@ import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from generator.diff.ignore import IgnoreEntry, IgnoreError, entries_from_config
 from generator.overrides import Naming, NamingError, naming_from
-from generator.render import Templates
-from generator.style import Style
+
+if TYPE_CHECKING:
+    from generator.style import Style
 
 CACHE_ENV = "DVGEN_CACHE_DIR"
 TARGETS = ("model", "python", "typescript", "odata")
@@ -66,6 +67,9 @@ class Config:
     @property
     def style(self) -> Style:
         """The templates and naming every render uses."""
+        from generator.render import Templates  # noqa: PLC0415 - jinja2 and black: only to render
+        from generator.style import Style  # noqa: PLC0415
+
         folder = None
         if self.templates is not None:
             path = Path(self.templates)

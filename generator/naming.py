@@ -45,19 +45,6 @@ class Case(Enum):
     CAMEL = "camel"  # typescript members: ownerIdName
 
 
-#: Names Windows reserves for devices: no file may be called one, whatever
-#: its extension or case. A table's logical name names its files, so a page
-#: that gives one of these is refused at parse time, not when writing.
-DEVICE_NAMES = frozenset(
-    {"con", "prn", "aux", "nul"}
-    # COM0/LPT0 and the superscript digits are reserved in current Windows too
-    | {
-        f"{port}{n}"
-        for port in ("com", "lpt")
-        for n in [*"0123456789", "\u00b9", "\u00b2", "\u00b3"]
-    }
-)
-
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 _BREAKS = re.compile(r"[^A-Za-z0-9]+")
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
@@ -164,12 +151,6 @@ def words(text: str) -> list[str]:
             parts = [chunk]
         out.extend(w.lower() for w in parts)
     return out
-
-
-def is_device_name(name: str) -> bool:
-    """Whether a file named ``name`` (any extension) cannot exist on Windows,
-    which also ignores trailing dots and spaces."""
-    return name.split(".", maxsplit=1)[0].rstrip(" .").lower() in DEVICE_NAMES
 
 
 def file_stems(name: str) -> set[str]:

@@ -30,10 +30,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from generator.diagnostics import Diagnostics
-from generator.model import Attribute, Option, Table
+if TYPE_CHECKING:
+    from generator.diagnostics import Diagnostics
+    from generator.model import Attribute, Option, Table
 
 ClassNames = Literal["schema", "display", "logical"]
 EnumMembers = Literal["upper", "pascal"]

@@ -14,7 +14,6 @@ worker times its stages on its own stopwatch and the build adds them up.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -42,10 +41,6 @@ RenderJob = tuple[str, str, tuple[str, ...]]
 PageJob = tuple[bytes, str, str]
 
 _SHARED: Any = None  # what every task of the current map needs
-
-
-def cpu_count() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class Workers:

@@ -36,7 +36,7 @@ from generator.carry import (
     rescue,
     scan,
 )
-from generator.naming import is_device_name
+from generator.filenames import is_device_name
 
 __all__ = ["MANIFEST", "Collision", "UnsafePath", "WriteReport", "commit", "recover"]
 

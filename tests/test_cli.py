@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import EXIT_BUG, EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, main
+from generator.cli import main
+from generator.exits import EXIT_BUG, EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE
 from tests.helpers import CORPUS, FIXTURES, ROOT, SCHEMA_DOCS, VARIANTS, tree
 
 BROKEN = FIXTURES / "broken"
@@ -147,7 +148,7 @@ def test_a_bug_is_reported_without_traceback_unless_debug(
     def boom(*_a: object, **_k: object) -> None:
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr("generator.cli.generate", boom)
+    monkeypatch.setattr("generator.commands.generate", boom)
     assert main(["parse", str(SCHEMA_DOCS), "-o", str(tmp_path / "m")]) == EXIT_BUG
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: kaboom" in err and "Traceback" not in err
@@ -306,3 +307,32 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     screen = b"".join(chunks).decode("utf-8", "replace")
     assert "parsing" in screen
     assert "dvgen: 11 page(s)" in screen
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["build", "--help"], ["diff", "-h"]])
+def test_version_and_help_import_nothing_heavy(argv: list[str]) -> None:
+    """pre-commit runs dvgen on every commit: reading the command line costs
+    the standard library, not black, jinja2, pydantic, rich or the pipeline."""
+    script = (
+        "import sys\n"
+        "from generator.cli import main\n"
+        "try:\n"
+        f"    main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('black', 'jinja2', 'pydantic', 'rich', 'markdown_it', 'yaml', 'ftfy',\n"
+        "         'generator.build', 'generator.model', 'generator.commands')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_diff_formats_the_command_line_offers_are_the_ones_it_prints() -> None:
+    from generator.diff.args import FORMATS  # noqa: PLC0415
+    from generator.diff.formats import RENDERERS  # noqa: PLC0415
+
+    assert tuple(RENDERERS) == FORMATS

@@ -27,10 +27,12 @@ import difflib
 import fnmatch
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from generator.diff.compare import Change
 from generator.diff.rules import RULES
+
+if TYPE_CHECKING:
+    from generator.diff.compare import Change
 
 _ENTRY_KEYS = {"rule", "subject", "reason", "expires"}
 

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from generator.diagnostics import Diagnostics
+from generator.filenames import is_device_name
 from generator.model import (
     Attribute,
     ManyToMany,
@@ -27,7 +28,7 @@ from generator.model import (
     Table,
     Variant,
 )
-from generator.naming import file_stems, is_device_name
+from generator.naming import file_stems
 from generator.parse import values
 from generator.parse.attributes import build_attribute
 from generator.parse.completeness import check_ending, check_indexes, check_read

@@ -1,0 +1,60 @@
+"""The ``dvgen diff`` command line, read without importing the diff itself
+(``dvgen --help`` and ``--version`` stay light)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from generator.config import FAIL_ON
+from generator.exits import EXIT_CODES
+
+#: The formats besides text (:data:`generator.diff.formats.RENDERERS` prints them).
+FORMATS = ("markdown", "json", "github")
+
+IGNORE_FILE = ".dvgen-ignore"
+
+DESCRIPTION = """\
+Classify every change between two versions of the docs as breaking, warning or
+info (the rule table is in the README), print it, and fail when a change is at
+or above --fail-on.
+
+OLD and NEW are each a page (*.md), a model (*.yaml), a folder of either, a
+build's output folder, or git:REV[:PATH] (the configured inputs, else
+<output>/model/, at that revision of this repository). Entries in
+.dvgen-ignore (next to pyproject.toml) or [tool.dvgen.diff] ignore silence
+named changes until their expiry date.
+"""
+
+
+def add_diff_parser(sub: Any) -> None:
+    d = sub.add_parser(
+        "diff",
+        help="classify the changes between two versions of the docs",
+        description=DESCRIPTION,
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    d.add_argument("old", metavar="OLD", help="the version to compare against")
+    d.add_argument("new", metavar="NEW", help="the version to check")
+    d.add_argument(
+        "--format",
+        choices=("text", *FORMATS),
+        default="text",
+        help="text (default), markdown (a PR comment), json or github (annotations)",
+    )
+    d.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        help="exit 1 on changes this severe or worse (default: [tool.dvgen.diff] "
+        "fail-on, else breaking)",
+    )
+    d.add_argument("--ignore-file", type=Path, metavar="FILE", help=f"instead of ./{IGNORE_FILE}")
+    d.add_argument("--config", type=Path, help="pyproject.toml to read [tool.dvgen] from")
+    d.add_argument(
+        "--no-cache", action="store_true", help="parse every page, ignoring .dvgen-cache/"
+    )
+    d.add_argument("-v", "--verbose", action="store_true", help="also print page warnings")
+    d.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
+    d.add_argument("--debug", action="store_true", help="show tracebacks (for bug reports)")
