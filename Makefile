@@ -54,8 +54,9 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
+# -n auto: one worker per CPU; --dist loadfile keeps each file's fixtures on one
 pytest: $(DEV_STAMP) $(NPM_STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile
 
 test: lint typecheck pytest
 
