@@ -54,25 +54,32 @@ def _uninterrupted() -> Iterator[None]:
     """Hold SIGINT and SIGTERM off while the block runs (the two renames of a
     swap: between them the output folder does not exist), then deliver them:
     a Ctrl-C that came meanwhile ends the run as :class:`InterruptedAfterWrite`
-    when the block finished, as itself when it failed."""
-    hold = hasattr(signal, "pthread_sigmask") and (
-        threading.current_thread() is threading.main_thread()
-    )
-    if not hold:  # pragma: no cover - Windows, or a worker thread
-        yield
+    when the block finished, as itself when it failed.
+
+    The signals are caught by handlers of dvgen's own for the while, not
+    masked: a mask holds them off one thread only, and the kernel hands a
+    signal to any thread that does not block it (a progress bar's refresh
+    thread), whose Python handler then runs in the main thread all the same."""
+    if threading.current_thread() is not threading.main_thread():  # pragma: no cover
+        yield  # only the main thread may set handlers (and receives them)
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    caught: list[int] = []
+    wanted = [signal.SIGINT, signal.SIGTERM]
+    previous = {s: signal.signal(s, lambda signum, _frame: caught.append(signum)) for s in wanted}
     done = False
     try:
         yield
         done = True
     finally:
-        try:
-            signal.pthread_sigmask(signal.SIG_SETMASK, before)
-        except KeyboardInterrupt:
-            if done:
-                raise InterruptedAfterWrite from None
-            raise
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for signum in dict.fromkeys(caught):  # each once, in the order they came
+            try:
+                signal.raise_signal(signum)
+            except KeyboardInterrupt:
+                if done:
+                    raise InterruptedAfterWrite from None
+                raise
 
 
 @dataclass(slots=True)

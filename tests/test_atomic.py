@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -204,12 +205,14 @@ def test_an_output_path_that_is_a_symlink_writes_where_it_points(tmp_path: Path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["docs", "elsewhere", "generated"]
 
 
+@pytest.mark.parametrize("threads", [1, 2])
 def test_ctrl_c_between_the_two_renames_waits_for_the_swap(
-    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], threads: int
 ) -> None:
     """Ctrl-C between the renames of a swap left no generated/ (only the backup)
     while dvgen said it was left as it was (issue 18, point 10). The signal is
-    now held until the new folder is in place, and dvgen says so."""
+    now held until the new folder is in place, and dvgen says so; also while
+    another thread runs (a progress bar's), which the kernel may hand it to."""
     real = os.rename
     out = project / "generated"
 
@@ -221,10 +224,15 @@ def test_ctrl_c_between_the_two_renames_waits_for_the_swap(
     monkeypatch.setattr(os, "rename", rename)
     # Ctrl-C as a terminal delivers it (a test runner's worker may ignore SIGINT)
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    stop = threading.Event()
+    others = [threading.Thread(target=stop.wait) for _ in range(threads - 1)]
+    for other in others:
+        other.start()
     capsys.readouterr()
     try:
         assert build(project, "--no-cache") == EXIT_INTERRUPTED
     finally:
+        stop.set()
         signal.signal(signal.SIGINT, previous)
     err = capsys.readouterr().err
     assert "interrupted; the output folder had already been written in full" in err
