@@ -39,96 +39,40 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from generator import __version__
 from generator.cache_entries import StoredDiagnostic, entry_key, shown, stored, write_atomic
+from generator.cache_folder import CACHEDIR_TAG, ENTRY_NAME, foreign, our_layout, refusal
 from generator.cache_parts import SHARDS, StoredParts
-from generator.config import CACHE_ENV
 from generator.diagnostics import Diagnostic, Diagnostics
+from generator.fingerprint import code_fingerprint
 from generator.heap import settle
-from generator.inputs import display_path
 from generator.model import Table
 from generator.parallel import PageJob, Renderer, RenderJob, Workers, parse_task, render_task
 from generator.parse import ParsedPage
-from generator.resources import templates_root
 from generator.targets.odata import Parts
 from generator.targets.webapi import entity_set_of
 from generator.timing import CLOCK
 
+__all__ = [
+    "CACHEDIR_TAG",
+    "ENTRY_NAME",
+    "BuildCache",
+    "CacheStats",
+    "Memo",
+    "code_fingerprint",
+    "foreign",
+    "refusal",
+]
+
 CACHE_DIR = ".dvgen-cache"
 LAYOUT = "v2"  # entries of another layout are deleted by the next build
 KINDS = ("pages", "merged", "render", "documents")
-_GENERATOR = Path(__file__).resolve().parent
-CACHEDIR_TAG = (
-    "Signature: 8a477f597d28d172789f06886806bc55\n"
-    "# This folder is a cache made by dvgen (https://bford.info/cachedir/); safe to delete.\n"
-)
-
-
-#: The name of an entry file: a SHA-256 digest, or a temporary file being written.
-_ENTRY = re.compile(r"^(?:[0-9a-f]{64}(?:\.\w+)?|\.tmp-\w+)$")
-
-
-def foreign(folder: Path) -> bool:
-    """Whether ``folder`` holds things dvgen did not write, so that it cannot be
-    the cache: it exists, is not empty, and is not tagged by dvgen's own
-    ``CACHEDIR.TAG``. dvgen writes and deletes only in a folder of its own."""
-    try:
-        if not folder.exists():
-            return False
-        if not folder.is_dir():
-            return True
-        if (folder / "CACHEDIR.TAG").read_text(encoding="utf-8") == CACHEDIR_TAG:
-            return False
-    except (OSError, UnicodeDecodeError):
-        pass  # no tag, or not dvgen's: decided by whether anything is there
-    try:
-        return any(folder.iterdir())
-    except OSError:
-        return True
-
-
-def _our_layout(folder: Path) -> bool:
-    """Whether ``folder`` (``v<digits>`` in dvgen's cache) holds nothing but
-    entries dvgen wrote: folders of entry files named by their digests."""
-    try:
-        for kind in folder.iterdir():
-            if kind.is_symlink() or not kind.is_dir():
-                return False
-            for entry in kind.iterdir():
-                if entry.is_symlink() or not entry.is_file() or not _ENTRY.match(entry.name):
-                    return False
-    except OSError:
-        return False
-    return True
-
-
-def refusal(folder: Path) -> str:
-    """Why ``folder`` is not used as the cache (see :func:`foreign`)."""
-    return (
-        f"the cache folder {display_path(folder)} holds files dvgen did not write, so dvgen "
-        "neither writes nor deletes there and works without a cache; point the cache "
-        f"setting or {CACHE_ENV} at a folder of its own"
-    )
-
-
-@cache
-def code_fingerprint() -> str:
-    """dvgen's version plus every source and template file: a change to any of
-    them (a fix, an edited template) invalidates every entry."""
-    h = hashlib.sha256(__version__.encode())
-    for root in (_GENERATOR, templates_root()):  # in a wheel, the second is inside the first
-        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".pyc"):
-            h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
 
 
 @dataclass(slots=True)
@@ -470,7 +414,7 @@ class BuildCache(Memo):
         try:
             for other in self.folder.glob("v*"):
                 layout = other.name[1:].isdigit() and other != self.root
-                if layout and not other.is_symlink() and _our_layout(other):
+                if layout and not other.is_symlink() and our_layout(other):
                     shutil.rmtree(other, ignore_errors=True)  # another dvgen's layout
             for kind in KINDS:
                 folder = self.root / kind

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import NoReturn
 
 from generator import __version__
+from generator.diagnostics import Diagnostic, terminal_safe
 from generator.diff.args import add_diff_parser
-from generator.exits import EXIT_CODES, EXIT_INTERRUPTED, EXIT_OUTPUT
+from generator.exits import EXIT_CODES, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT
 
 
 def cpu_count() -> int:
@@ -107,12 +108,54 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "build" and args.check:
+        quick = _quick_check(args)
+        if quick is not None:
+            return quick
     try:
         from generator.commands import run_command  # noqa: PLC0415 - the point: only now
     except KeyboardInterrupt:  # while importing black, pydantic, ...: as clean as later
         sys.stderr.write("dvgen: interrupted while starting; nothing was read or written\n")
         return EXIT_INTERRUPTED
     return run_command(args)
+
+
+def shown(d: Diagnostic, args: argparse.Namespace) -> bool:
+    """Whether ``d`` is printed, given -q and -v."""
+    if d.level == "error":
+        return True
+    if args.quiet:
+        return False
+    return d.level == "warning" or args.verbose
+
+
+def _quick_check(args: argparse.Namespace) -> int | None:
+    """``build --check`` answered from the last build's stamp
+    (:mod:`generator.stamp`), when it proves the output current; ``None``
+    when the full check must run (it also reports any error here)."""
+    if args.format != "text" or args.no_cache:
+        return None
+    from generator.config import load_config  # noqa: PLC0415
+    from generator.inputs import display_path  # noqa: PLC0415
+    from generator.stamp import up_to_date  # noqa: PLC0415
+
+    try:
+        config = load_config(args.config).with_overrides(args.paths or None, args.output)
+        found = up_to_date(config, strict=args.strict)
+    except Exception:  # a bad setting, a broken install...: the full check reports it
+        return None
+    if found is None:
+        return None
+    diags, count = found
+    if any(d.level == "error" or (args.strict and d.level == "warning") for d in diags):
+        return None
+    for d in diags:
+        if shown(d, args):
+            print(d.format(), file=sys.stderr)
+    if not args.quiet:
+        out = terminal_safe(display_path(config.output_dir) + "/")
+        print(f"dvgen: {out} is up to date ({count} file(s))", file=sys.stderr)
+    return EXIT_OK
 
 
 def run() -> NoReturn:

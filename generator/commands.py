@@ -20,8 +20,9 @@ from rich.progress import Progress as ProgressBar
 
 from generator.build import BuildResult, Progress, generate
 from generator.check import check_output
+from generator.cli import shown as is_shown
 from generator.config import Config, ConfigError, load_config
-from generator.diagnostics import Diagnostic, terminal_safe
+from generator.diagnostics import terminal_safe
 from generator.diff.command import run_diff
 from generator.exits import (
     EXIT_BUG,
@@ -38,6 +39,7 @@ from generator.lock import Busy
 from generator.parallel import WorkerDied
 from generator.render import TemplateFailure
 from generator.resources import BrokenInstall
+from generator.stamp import record
 from generator.write import InterruptedAfterWrite, UnsafePath
 
 PROGRESS_MIN_PAGES = 10
@@ -130,7 +132,11 @@ def _run(args: argparse.Namespace) -> int:
         _say(f"dvgen: cannot write {config.output_dir}: {exc}; it was left as it was")
         return EXIT_OUTPUT
     _report(args, result)
-    return EXIT_INPUT if result.failed(args.strict) else EXIT_OK
+    if result.failed(args.strict):
+        return EXIT_INPUT
+    if layout == "build" and result.report is not None:
+        record(config, result.files, result.diagnostics.sorted(), strict=args.strict)
+    return EXIT_OK
 
 
 def _check(args: argparse.Namespace, config: Config) -> int:
@@ -158,12 +164,13 @@ def _check(args: argparse.Namespace, config: Config) -> int:
         print(_json_report(payload))
         return EXIT_OK if check.ok else EXIT_INPUT
     for d in result.diagnostics.sorted():
-        if _shown(d, args):
+        if is_shown(d, args):
             print(d.format(), file=sys.stderr)
     for line in check.lines():
         print(line)
     out = display_path(config.output_dir) + "/"
     if check.ok:
+        record(config, result.files, result.diagnostics.sorted(), strict=args.strict)
         if not args.quiet:
             _say(f"dvgen: {out} is up to date ({len(result.files)} file(s))")
         return EXIT_OK
@@ -217,7 +224,7 @@ def _report(args: argparse.Namespace, result: BuildResult) -> None:
         }
         print(_json_report(payload))
         return
-    shown = [d for d in diags if _shown(d, args)]
+    shown = [d for d in diags if is_shown(d, args)]
     for d in shown:
         print(d.format(), file=sys.stderr)
     for note in result.report.notes if result.report else []:
@@ -272,11 +279,3 @@ def _cache_line(result: BuildResult, shown: int = 8) -> str:
 def _timings_line(result: BuildResult) -> str:
     stages = sorted(result.timings.items(), key=lambda kv: -kv[1])
     return "time: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in stages)
-
-
-def _shown(d: Diagnostic, args: argparse.Namespace) -> bool:
-    if d.level == "error":
-        return True
-    if args.quiet:
-        return False
-    return d.level == "warning" or args.verbose
