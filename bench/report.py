@@ -73,6 +73,7 @@ class Figures:
     black: dict[str, Any]
     corpus: dict[str, Any]
     machine: dict[str, str]
+    startup: dict[str, float] | None = None  # whole processes: seconds, best of several
 
     def stat(self, pick: Callable[[Round], float]) -> Stat:
         return Stat.of([pick(r) for r in self.rounds])
@@ -190,8 +191,35 @@ def render_markdown(f: Figures) -> str:
     for key, label in STAGES:
         stage = Stat.of([r["cold"]["timings"].get(key, 0.0) for r in f.rounds])
         rows.append(f"| {label} | {stage.show()} | {stage.median / cold.median:.1%} |")
-    rows += _rebuilds(f) + _jobs(f) + _black(f) + _scaling(f) + _method()
+    rows += _rebuilds(f) + _jobs(f) + _black(f) + _startup(f) + _scaling(f) + _method()
     return "\n".join(rows) + "\n"
+
+
+def _startup(f: Figures) -> list[str]:
+    if not f.startup:
+        return []
+    floor = f.startup["floor"]
+    rows = [
+        "",
+        "## Start-up",
+        "",
+        "Whole processes on the seeds (built once), best of several runs: what a pre-commit "
+        "hook pays on every commit, beside the floor of starting Python and importing "
+        "markdown-it-py.",
+        "",
+        "| process | time | against the floor |",
+        "|---|---|---|",
+    ]
+    labels = {
+        "floor": "`python -c 'import markdown_it'` (the floor)",
+        "version": "`dvgen --version`",
+        "help": "`dvgen build --help`",
+        "check": "`dvgen build --check`, nothing to do",
+    }
+    for key, label in labels.items():
+        if key in f.startup:
+            rows.append(f"| {label} | {f.startup[key]:.3f} s | {f.startup[key] / floor:.2f}x |")
+    return rows
 
 
 def _base_pages(f: Figures) -> int:

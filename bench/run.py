@@ -149,6 +149,42 @@ def one_round(work: Work, index: int, say: Any) -> dict[str, Any]:
     return r
 
 
+#: what start-up is measured on, each a whole process, best of STARTUP_RUNS
+STARTUP = {
+    "floor": ["-c", "import markdown_it"],
+    "version": ["-m", "generator", "--version"],
+    "help": ["-m", "generator", "build", "--help"],
+    "check": ["-m", "generator", "build", "--check", "-q"],
+}
+STARTUP_RUNS = 7
+
+
+def startup(work: Work) -> dict[str, float]:
+    """Wall time of whole processes on a small project (the seeds, built
+    once): importing markdown-it-py (the floor), ``dvgen --version``,
+    ``--help``, and ``build --check`` with nothing to do (pre-commit's case)."""
+    project = work.root / "startup"
+    work.fresh("startup")
+    shutil.copytree(ROOT / "schema_docs", project / "schema_docs")
+    (project / "pyproject.toml").write_text("[tool.dvgen]\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("DVGEN_CACHE_DIR", None)
+    subprocess.run(
+        [sys.executable, "-m", "generator", "build", "-q"], cwd=project, env=env, check=True
+    )
+    out: dict[str, float] = {}
+    for name, argv in STARTUP.items():
+        times = []
+        for _ in range(STARTUP_RUNS):
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, *argv], cwd=project, env=env, check=True, capture_output=True
+            )
+            times.append(time.perf_counter() - start)
+        out[name] = min(times)
+    return out
+
+
 def black_sample(work: Work, every: int = 25) -> dict[str, Any]:
     """black on every ``every``-th generated table module, and the total it
     would take on all of them at that speed."""
@@ -194,11 +230,14 @@ def main(argv: list[str] | None = None) -> int:
         rounds.append(one_round(work, i, lambda what, i=i: say(f"round {i + 1}: {what}")))
     say("black on a sample of the generated Python")
     black = black_sample(work)
+    say("start-up")
+    started_up = startup(work)
     figures = Figures(
         rounds=rounds,
         black=black,
         corpus={"pages": pages, "bytes": size, "generations": args.generations},
         machine=_machine(),
+        startup=started_up,
     )
     text = write_report(figures, args.docs / "benchmarks.md", args.docs / "benchmarks.png")
     print(text)

@@ -104,3 +104,12 @@ def test_bad_arguments_stop_at_once(
         bench_main([*argv, "--work", str(tmp_path / "work")])
     assert stop.value.code == 2 and said in capsys.readouterr().err
     assert not (tmp_path / "work").exists()  # nothing was started
+
+
+def test_start_up_is_reported_beside_its_floor() -> None:
+    f = _figures(_round(10, 20, 0.5))
+    assert "## Start-up" not in render_markdown(f)  # figures from before it was measured
+    f.startup = {"floor": 0.1, "version": 0.12, "help": 0.13, "check": 0.2}
+    text = render_markdown(f)
+    assert "| `dvgen build --check`, nothing to do | 0.200 s | 2.00x |" in text
+    assert "| `dvgen --version` | 0.120 s | 1.20x |" in text
