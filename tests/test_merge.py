@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from generator.conventions import pluralize
 from generator.diagnostics import Diagnostics
-from generator.merge import merge_models, merge_pages, pluralize
+from generator.merge import merge_models, merge_pages
 from generator.model import Attribute, Option, Relationship, Relationships, Source, Table
 from generator.parse.page import ParsedPage
 

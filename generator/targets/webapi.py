@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from generator.merge import lookup_navigation, pluralize
+from generator.conventions import lookup_navigation, pluralize
 from generator.model import LOOKUP_TYPES, Attribute, Message, Table, WebApiOperation
 
 _REQUIRED_LEVELS = frozenset({"ApplicationRequired", "SystemRequired"})
