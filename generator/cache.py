@@ -21,7 +21,7 @@ what is reused is always exactly right:
   keyed by the table's model, the target's settings, dvgen's code and the
   project's templates and naming, and
   valid only while every other table it looked up still has the entity set
-  it had then (:class:`generator.targets.webapi.EntitySets` records those
+  it had then (:class:`generator.webapi.EntitySets` records those
   reads).
 
 A build writes each new entry as soon as it is made (a large build never
@@ -56,8 +56,8 @@ from generator.model import Table
 from generator.parallel import PageJob, Renderer, RenderJob, Workers, parse_task, render_task
 from generator.parse import ParsedPage
 from generator.targets.odata import Parts
-from generator.targets.webapi import entity_set_of
 from generator.timing import CLOCK
+from generator.webapi import entity_set_of
 
 __all__ = [
     "CACHEDIR_TAG",

@@ -23,8 +23,8 @@ from typing import Any, TypeVar
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.model import Table
 from generator.parse import ParsedPage, parse_bytes
-from generator.targets.webapi import EntitySets
 from generator.timing import CLOCK
+from generator.webapi import EntitySets
 
 
 class WorkerDied(Exception):

@@ -13,7 +13,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from generator.model import Attribute, Table
 from generator.targets.python import table_view
-from generator.targets.webapi import EntitySets
+from generator.webapi import EntitySets
 from tests.helpers import FIXTURES, ROOT, build_target, corpus_builds, files_under
 
 HOSTILE = FIXTURES / "hostile"

@@ -13,7 +13,7 @@ from syrupy.assertion import SnapshotAssertion
 from generator.model import Attribute, Table
 from generator.targets.typescript import table_view
 from generator.targets.typescript_files import TYPESCRIPT_VERSION
-from generator.targets.webapi import EntitySets
+from generator.webapi import EntitySets
 from tests.helpers import FIXTURES, ROOT, build_target, corpus_builds, files_under, node_tool
 
 HOSTILE = FIXTURES / "hostile"

@@ -2,7 +2,7 @@
 
 Everything is compared as the bindings see it: a column's effective
 create/update/read status and required-on-create come from
-:mod:`generator.targets.webapi`, the same rules every target uses. A value a
+:mod:`generator.webapi`, the same rules every target uses. A value a
 page leaves out (``None``) on either side is unknown, not changed, except
 where noted. Formatted-value companions (``owneridname``) are not compared:
 they are not Web API properties.
@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+from generator import webapi
 from generator.diff.rules import RANK, RULES, Severity
 from generator.model import (
     Attribute,
@@ -24,7 +25,6 @@ from generator.model import (
     Table,
     WebApiOperation,
 )
-from generator.targets import webapi
 
 Value = str | int | float | bool | None
 _REQUIRED_RANK = {"None": 0, "Recommended": 1, "ApplicationRequired": 2, "SystemRequired": 3}

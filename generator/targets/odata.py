@@ -34,11 +34,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
+from generator import webapi
 from generator.diagnostics import Diagnostics
 from generator.escape import xml_attr
 from generator.model import Attribute, Table
 from generator.render import Templates
-from generator.targets import webapi
 
 NAMESPACE = "Microsoft.Dynamics.CRM"
 BASE_TYPE = "crmbaseentity"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from generator import webapi
 from generator.escape import py_docstring, py_string
 from generator.model import Attribute, Message, Option, Table
 from generator.naming import PYTHON_RESERVED, Case, Scope
@@ -34,7 +35,6 @@ from generator.pyformat import (
     py_number,
 )
 from generator.pyformat import tuple_of as py_tuple
-from generator.targets import webapi
 
 #: Names every generated module defines or imports at module level.
 MODULE_NAMES = frozenset(

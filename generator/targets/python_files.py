@@ -12,7 +12,7 @@ from generator.model import Table
 from generator.pyformat import INDENT, Pair, black_stable, layout, tuple_of
 from generator.style import DEFAULT, Style
 from generator.targets.python import table_view
-from generator.targets.webapi import EntitySets
+from generator.webapi import EntitySets
 
 
 def formatted(source: str, style: Style = DEFAULT, name: str = "") -> str:

@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from generator import webapi
 from generator.escape import ts_doc, ts_key, ts_string
 from generator.model import Attribute, Message, Table
 from generator.naming import TYPESCRIPT_RESERVED, Case, Scope
 from generator.overrides import Naming
-from generator.targets import webapi
 
 #: What the runtime module exports; the index re-exports it.
 RUNTIME_NAMES = frozenset(

@@ -10,15 +10,14 @@ from __future__ import annotations
 import json
 from functools import partial
 
-from generator import __version__
+from generator import __version__, webapi
 from generator.cache import Memo
 from generator.escape import ts_doc, ts_key, ts_string
 from generator.model import Table
 from generator.naming import Case, Scope
 from generator.style import DEFAULT, Style
-from generator.targets import webapi
 from generator.targets.typescript import RESERVED, RUNTIME_NAMES, table_view
-from generator.targets.webapi import EntitySets
+from generator.webapi import EntitySets
 
 #: The TypeScript the package is written for and tested with (``package-lock.json``).
 TYPESCRIPT_VERSION = "5.9.3"
