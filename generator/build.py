@@ -29,7 +29,7 @@ from generator.overrides import NameClash, report_clash, report_unused
 from generator.parallel import PageJob, Renderer, RenderJob, Workers
 from generator.parse import ParsedPage
 from generator.parse.source import read_bytes
-from generator.style import DEFAULT, Style
+from generator.render import DEFAULT, Style
 from generator.targets.odata import metadata_files
 from generator.targets.python import module_name
 from generator.targets.python_files import python_package

@@ -13,7 +13,7 @@ what is reused is always exactly right:
   diagnostics, keyed by those pages in merge order;
 * ``documents/``: the parts of the ``$metadata`` document (it reads every
   table), in a fixed set of shards per version of dvgen's code and the
-  project's templates and naming (:class:`generator.style.Style`): each
+  project's templates and naming (:class:`generator.render.Style`): each
   table's piece and each entity type's block, with what each depends on
   (:mod:`generator.cache_parts`);
 * ``render/``: one table's rendered module for one target (a JSON header

@@ -19,7 +19,7 @@ from generator.diff.ignore import IgnoreEntry, IgnoreError, entries_from_config
 from generator.overrides import Naming, NamingError, naming_from
 
 if TYPE_CHECKING:
-    from generator.style import Style
+    from generator.render import Style
 
 CACHE_ENV = "DVGEN_CACHE_DIR"
 TARGETS = ("model", "python", "typescript", "odata")
@@ -67,8 +67,7 @@ class Config:
     @property
     def style(self) -> Style:
         """The templates and naming every render uses."""
-        from generator.render import Templates  # noqa: PLC0415 - jinja2 and black: only to render
-        from generator.style import Style  # noqa: PLC0415
+        from generator.render import Style, Templates  # noqa: PLC0415 - jinja2, black: to render
 
         folder = None
         if self.templates is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -24,6 +24,7 @@ import jinja2
 from black.mode import Mode, TargetVersion
 from black.parsing import InvalidInput
 
+from generator.overrides import Naming
 from generator.pyformat import assign
 from generator.resources import (
     SHIPPED,
@@ -159,3 +160,29 @@ def _not_installed(name: str) -> str:
 def format_python(source: str) -> str:
     with CLOCK.stage("format"):
         return black.format_str(source, mode=_BLACK)
+
+
+# -- a project's style -----------------------------------------------------------------
+# What a project's settings change in the rendered files, and nothing else:
+# its own templates (``templates``, :class:`Templates`) and its naming
+# (``[tool.dvgen.naming]``, :class:`generator.overrides.Naming`). One Style goes
+# with every render, to the worker processes too; its fingerprint is part of
+# every render's cache key, so a changed template or override renders again
+# what it reaches, and nothing is parsed again.
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """The templates and naming every render uses."""
+
+    templates: Templates = field(default_factory=Templates)
+    naming: Naming = field(default_factory=Naming)
+
+    def fingerprint(self) -> str:
+        h = hashlib.sha256(self.templates.fingerprint().encode())
+        h.update(b"\0" + self.naming.describe().encode())
+        return h.hexdigest()
+
+
+#: dvgen's own templates and naming.
+DEFAULT = Style()

@@ -10,7 +10,7 @@ from generator.cache import Memo
 from generator.escape import py_string
 from generator.model import Table
 from generator.pyformat import INDENT, Pair, black_stable, layout, tuple_of
-from generator.style import DEFAULT, Style
+from generator.render import DEFAULT, Style
 from generator.targets.python import table_view
 from generator.webapi import EntitySets
 

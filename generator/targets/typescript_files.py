@@ -15,7 +15,7 @@ from generator.cache import Memo
 from generator.escape import ts_doc, ts_key, ts_string
 from generator.model import Table
 from generator.naming import Case, Scope
-from generator.style import DEFAULT, Style
+from generator.render import DEFAULT, Style
 from generator.targets.typescript import RESERVED, RUNTIME_NAMES, table_view
 from generator.webapi import EntitySets
 
