@@ -24,6 +24,7 @@ from generator.cli import shown as is_shown
 from generator.config import Config, ConfigError, load_config
 from generator.diagnostics import terminal_safe
 from generator.diff.command import run_diff
+from generator.diff.settings import diff_settings
 from generator.exits import (
     EXIT_BUG,
     EXIT_INPUT,
@@ -107,6 +108,7 @@ def _run(args: argparse.Namespace) -> int:
         return run_diff(args)
     try:
         config = load_config(args.config)
+        diff_settings(config)  # read by dvgen diff; a bad entry is exit 2 here too
     except ConfigError as exc:
         _say(f"dvgen: {exc}")
         return EXIT_USAGE

@@ -13,9 +13,8 @@ import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from generator.diff.ignore import IgnoreEntry, IgnoreError, entries_from_config
 from generator.overrides import Naming, NamingError, naming_from
 
 if TYPE_CHECKING:
@@ -23,8 +22,6 @@ if TYPE_CHECKING:
 
 CACHE_ENV = "DVGEN_CACHE_DIR"
 TARGETS = ("model", "python", "typescript", "odata")
-FailOn = Literal["breaking", "warning", "info", "never"]
-FAIL_ON: tuple[FailOn, ...] = ("breaking", "warning", "info", "never")
 DEFAULT_TARGETS = TARGETS
 _NPM_NAME = re.compile(r"^(@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*$")
 _DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
@@ -51,8 +48,9 @@ class Config:
     cache: str | None = ".dvgen-cache"
     templates: str | None = None  # a folder of the project's own templates
     naming: Naming = field(default_factory=Naming)
-    diff_fail_on: FailOn = "breaking"
-    diff_ignore: tuple[IgnoreEntry, ...] = ()
+    #: ``[tool.dvgen.diff]`` as written: ``dvgen diff`` reads it
+    #: (:func:`generator.diff.settings.diff_settings`)
+    diff: Any = field(default=None, compare=False)
     source: str | None = field(default=None, compare=False)
 
     @property
@@ -172,7 +170,7 @@ def _from_table(section: Any, path: Path) -> Config:
     if "typescript" in section:
         values.update(_typescript_table(section["typescript"], f"{where}.typescript"))
     if "diff" in section:
-        values.update(_diff_table(section["diff"], f"{where}.diff"))
+        values["diff"] = section["diff"]
     for t in values.get("targets", ()):
         if t not in TARGETS:
             raise ConfigError(f"{where} targets: unknown target {t!r}; known: {', '.join(TARGETS)}")
@@ -224,22 +222,6 @@ def _typescript_table(section: Any, where: str) -> dict[str, str]:
     if not isinstance(package, str) or len(package) > 214 or not _NPM_NAME.match(package):
         raise ConfigError(f"{where} package: {package!r} is not a valid npm package name")
     return {"typescript_package": package}
-
-
-def _diff_table(section: Any, where: str) -> dict[str, Any]:
-    section = _subtable(section, where, {"fail-on", "ignore"})
-    out: dict[str, Any] = {}
-    fail_on = section.get("fail-on")
-    if fail_on is not None:
-        if fail_on not in FAIL_ON:
-            raise ConfigError(f"{where} fail-on: {fail_on!r} is not one of {', '.join(FAIL_ON)}")
-        out["diff_fail_on"] = fail_on
-    if "ignore" in section:
-        try:
-            out["diff_ignore"] = tuple(entries_from_config(section["ignore"], f"{where} ignore"))
-        except IgnoreError as exc:
-            raise ConfigError(str(exc)) from None
-    return out
 
 
 def _str_list(value: Any, where: str) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from generator.config import FAIL_ON
+from generator.diff.settings import FAIL_ON
 from generator.exits import EXIT_CODES
 
 #: The formats besides text (:data:`generator.diff.formats.RENDERERS` prints them).

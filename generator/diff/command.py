@@ -15,6 +15,7 @@ from generator.diff.args import IGNORE_FILE
 from generator.diff.formats import RENDERERS, render_text
 from generator.diff.ignore import IgnoreEntry, IgnoreError, parse_ignore_file
 from generator.diff.report import diff
+from generator.diff.settings import diff_settings
 from generator.diff.sources import DiffInputError, Side, load_side
 from generator.exits import EXIT_DIFF, EXIT_INPUT, EXIT_OK, EXIT_USAGE
 from generator.inputs import display_path
@@ -45,7 +46,8 @@ def _notes(side: Side, args: argparse.Namespace) -> None:
 def run_diff(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config)
-        entries = [*config.diff_ignore, *_ignore_entries(args, config.base)]
+        settings = diff_settings(config)
+        entries = [*settings.ignore, *_ignore_entries(args, config.base)]
     except (ConfigError, IgnoreError) as exc:
         _say(str(exc))
         return EXIT_USAGE
@@ -64,7 +66,7 @@ def run_diff(args: argparse.Namespace) -> int:
         memo.save(prune=False)  # the build's entries stay; the pages read here join them
     _notes(old, args)
     _notes(new, args)
-    report = diff(old, new, fail_on=args.fail_on or config.diff_fail_on, ignore=entries)
+    report = diff(old, new, fail_on=args.fail_on or settings.fail_on, ignore=entries)
     if args.format == "text":
         render_text(report, Console(file=sys.stdout, highlight=False, soft_wrap=True))
     else:

@@ -8,11 +8,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from generator.config import FailOn
 from generator.diff.compare import Change, compare
 from generator.diff.ignore import IgnoreEntry, apply
 from generator.diff.locate import Location, locate
 from generator.diff.rules import RANK, SEVERITIES
+from generator.diff.settings import FailOn
 from generator.diff.sources import Side
 
 
