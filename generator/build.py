@@ -11,45 +11,48 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import glob
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
+from typing import Any
 
-from generator.cache import BuildCache, CacheStats, Memo, foreign, refusal
+from generator.cache_folder import foreign, refusal
 from generator.config import Config
 from generator.diagnostics import Diagnostics
-from generator.heap import settle, steady
+from generator.engine.heap import settle, steady
+from generator.engine.runner import CacheStats, Runner
+from generator.engine.store import DiskStore, NoStore
+from generator.engine.workers import PageJob, RenderJob, Workers
 from generator.inputs import InputPage, collect, skip_other_pages
 from generator.lock import output_lock
 from generator.merge import merge_pages
 from generator.model import Table
-from generator.modelio import json_schema, model_module
+from generator.modelio import MODEL_RENDER, json_schema
 from generator.overrides import NameClash, report_clash, report_unused
-from generator.parallel import PageJob, Renderer, RenderJob, Workers
 from generator.parse import ParsedPage
 from generator.parse.source import read_bytes
 from generator.render import DEFAULT, Style
-from generator.targets.odata import metadata_files
+from generator.renders import TableRender
+from generator.targets.odata import Parts, metadata_files
+from generator.targets.odata_parts import SHARDS, StoredParts
 from generator.targets.python import module_name
 from generator.targets.python_files import python_package
-from generator.targets.python_files import table_module as python_module
+from generator.targets.python_files import table_render as python_render
 from generator.targets.typescript_files import module_names, typescript_package
-from generator.targets.typescript_files import table_module as typescript_module
+from generator.targets.typescript_files import table_render as typescript_render
 from generator.timing import CLOCK
 from generator.write import UnsafePath, WriteReport, commit
 
 Progress = Callable[[int, int, str], None]
 
 
-def renderers(style: Style = DEFAULT) -> dict[str, Renderer]:
-    """Each target's per-table render (the work :meth:`Memo.render_all` caches
-    and spreads over the workers); the rest of each target is assembled
-    afterwards."""
+def renders(style: Style = DEFAULT) -> dict[str, TableRender[Any]]:
+    """Each target's per-table render (the work the engine caches and spreads
+    over the workers); the rest of each target is assembled afterwards."""
     return {
-        "model": model_module,
-        "python": partial(python_module, style=style),
-        "typescript": partial(typescript_module, style=style),
+        "model": MODEL_RENDER,
+        "python": python_render(style),
+        "typescript": typescript_render(style),
     }
 
 
@@ -72,9 +75,9 @@ def parse_pages(
     pages: list[InputPage],
     diags: Diagnostics,
     progress: Progress | None = None,
-    memo: Memo | None = None,
+    runner: Runner | None = None,
 ) -> list[ParsedPage]:
-    memo = memo or Memo()
+    runner = runner or Runner()
     jobs: list[PageJob] = []
     for page in pages:
         data = read_bytes(page.path, page.display, diags)
@@ -89,7 +92,7 @@ def parse_pages(
             progress(done, len(jobs), display)
 
     found = Diagnostics()
-    parsed = memo.parse_all(jobs, found, advance)
+    parsed = runner.parse_all(jobs, found, advance)
     if progress is not None:
         progress(len(jobs), len(jobs), "")
     skip_other_pages(found, {p.display for p in pages if not p.named}, diags)
@@ -117,12 +120,12 @@ def select(tables: dict[str, Table], config: Config) -> dict[str, Table]:
 
 
 def model_files(
-    tables: dict[str, Table], prefix: str, memo: Memo | None = None
+    tables: dict[str, Table], prefix: str, runner: Runner | None = None
 ) -> dict[str, bytes]:
     """``<prefix><logical_name>.yaml`` per table, plus ``<prefix>schema.json``."""
-    memo = memo or Memo(renderers=renderers())
+    runner = runner or Runner()
     files = {
-        f"{prefix}{name}.yaml": memo.render("model", t, tables)[0].encode()
+        f"{prefix}{name}.yaml": runner.render(MODEL_RENDER, t, tables).text.encode()
         for name, t in tables.items()
     }
     files[f"{prefix}schema.json"] = json_schema().encode()
@@ -130,7 +133,7 @@ def model_files(
 
 
 def render_jobs(config: Config, tables: dict[str, Table], layout: str) -> list[RenderJob]:
-    """Every per-table render the build needs, for :meth:`Memo.render_all`."""
+    """Every per-table render the build needs, for :meth:`Runner.render_all`."""
     jobs: list[RenderJob] = []
     if "model" in config.targets or layout == "parse":
         jobs += [("model", name, ()) for name in tables]
@@ -147,10 +150,12 @@ def _target_files(
     tables: dict[str, Table],
     diags: Diagnostics,
     display: dict[str, str],
-    memo: Memo,
+    documents: _Documents,
 ) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     style = config.style
+    runner = documents.runner
+    made = runner.renders
     if "python" in config.targets:
         with CLOCK.stage("render:python"):
             files.update(
@@ -158,7 +163,7 @@ def _target_files(
                     tables,
                     package=config.python_package,
                     distribution=config.python_distribution,
-                    memo=memo,
+                    modules=lambda t: runner.render(made["python"], t, tables),
                     style=style,
                 )
             )
@@ -166,14 +171,54 @@ def _target_files(
         with CLOCK.stage("render:typescript"):
             files.update(
                 typescript_package(
-                    tables, package=config.typescript_package, memo=memo, style=style
+                    tables,
+                    package=config.typescript_package,
+                    modules=lambda t, names: runner.render(made["typescript"], t, tables, names),
+                    style=style,
                 )
             )
     if "odata" in config.targets:
         with CLOCK.stage("render:odata"):
-            parts = memo.metadata_parts(display)
-            files.update(metadata_files(tables, diags, display, parts, style.templates))
+            files.update(
+                metadata_files(tables, diags, display, documents.parts(display), style.templates)
+            )
     return files
+
+
+class _Documents:
+    """Where ``$metadata``'s parts come from: made every time without a store;
+    else what the last build kept (:mod:`generator.targets.odata_parts`), in
+    :data:`SHARDS` entries per version of dvgen's code and the project's
+    look, written back by :meth:`save`."""
+
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
+        self._kept: tuple[list[str], StoredParts] | None = None
+
+    def parts(self, display: Mapping[str, str]) -> Parts:
+        runner = self.runner
+        if not runner.store.keeps:
+            return Parts(runner.counter("odata"))
+        rels = [runner.entry_name("documents", "odata-parts", str(i)) for i in range(SHARDS)]
+        parts = StoredParts(
+            [runner.load(rel) for rel in rels],
+            runner.digest,
+            display,
+            runner.sources(display),
+            runner.counter("odata"),
+        )
+        self._kept = (rels, parts)
+        return parts
+
+    def save(self, *, prune: bool) -> None:
+        """Write back the parts that changed, then let the store delete (with
+        ``prune``) what this build did not use."""
+        if self._kept is not None:
+            rels, parts = self._kept
+            self._kept = None  # large: let it go now
+            for i, text in parts.dump(prune=prune).items():
+                self.runner.store_entry(rels[i], text)
+        self.runner.save(prune=prune)
 
 
 def generate(
@@ -275,30 +320,25 @@ def _generate(
     diags = Diagnostics()
     workers = Workers(jobs)
     style = config.style
-    made = renderers(style)
     cache_dir = config.cache_dir
     if cache_dir is not None and foreign(cache_dir):
         diags.warning("DV034", refusal(cache_dir), None)
         cache_dir = None
-    memo = (
-        BuildCache(
-            cache_dir,
-            write=write,
-            workers=workers,
-            renderers=made,
-            look=style.fingerprint(),
-        )
-        if cache_dir
-        else Memo(workers, made)
+    runner = Runner(
+        DiskStore(cache_dir, write=write) if cache_dir else NoStore(),
+        workers,
+        renders(style),
+        look=style.fingerprint() if cache_dir else "",
     )
+    documents = _Documents(runner)
     with CLOCK.stage("collect"):
         pages = collect(config.inputs, config.base, diags)
-    result = BuildResult(diags, pages=len(pages), cache=memo.stats, timings=CLOCK.totals)
+    result = BuildResult(diags, pages=len(pages), cache=runner.stats, timings=CLOCK.totals)
     with CLOCK.stage("parse"):
-        parsed = parse_pages(pages, diags, progress, memo)
+        parsed = parse_pages(pages, diags, progress, runner)
     display = {p.source_path: p.display for p in pages}
     with CLOCK.stage("merge"):
-        tables = merge_pages(parsed, diags, display, memo.remember)
+        tables = merge_pages(parsed, diags, display, runner.merged)
     del parsed  # the single-page tables: merged now, and large at scale
     settle()
     result.tables = select(tables, config)
@@ -316,12 +356,12 @@ def _generate(
         report_unused(config.naming, result.tables, config.source, diags)
     _refuse_clashing_files(result.tables, config.targets, diags, display)
     try:
-        memo.render_all(render_jobs(config, result.tables, layout), result.tables)
+        runner.render_all(render_jobs(config, result.tables, layout), result.tables)
         if "model" in config.targets or layout == "parse":
             with CLOCK.stage("render:model"):
-                result.files.update(model_files(result.tables, prefix, memo))
+                result.files.update(model_files(result.tables, prefix, runner))
         if layout == "build":
-            result.files.update(_target_files(config, result.tables, diags, display, memo))
+            result.files.update(_target_files(config, result.tables, diags, display, documents))
     except NameClash as clash:
         report_clash(clash, config.source, diags)
         result.files.clear()
@@ -329,5 +369,5 @@ def _generate(
         with CLOCK.stage("write"):
             result.report = commit(config.output_dir, result.files)
     with CLOCK.stage("cache"):
-        memo.save(prune=not result.failed(strict))
+        documents.save(prune=not result.failed(strict))
     return result

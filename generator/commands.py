@@ -25,6 +25,8 @@ from generator.config import Config, ConfigError, load_config
 from generator.diagnostics import terminal_safe
 from generator.diff.command import run_diff
 from generator.diff.settings import diff_settings
+from generator.engine.heap import steady
+from generator.engine.workers import WorkerDied
 from generator.exits import (
     EXIT_BUG,
     EXIT_INPUT,
@@ -34,10 +36,8 @@ from generator.exits import (
     EXIT_OUTPUT,
     EXIT_USAGE,
 )
-from generator.heap import steady
 from generator.inputs import display_path
 from generator.lock import Busy
-from generator.parallel import WorkerDied
 from generator.render import TemplateFailure
 from generator.resources import BrokenInstall
 from generator.stamp import record

@@ -10,13 +10,15 @@ file, the line, the key path and the reason.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
 from generator.model import Table
+from generator.renders import Reads, TableRender, reads_nothing
 
 try:  # libyaml when present: same output, several times faster
     from yaml import CSafeDumper as _Dumper
@@ -63,9 +65,23 @@ def dump_table(table: Table) -> str:
     )
 
 
-def model_module(table: Table, _sets: object) -> list[str]:
-    """[YAML] of one table: the model target's per-table render."""
-    return [dump_table(table)]
+@dataclass(frozen=True, slots=True)
+class ModelFile:
+    """One table's YAML model."""
+
+    text: str
+
+
+def model_file(
+    table: Table, tables: Mapping[str, Table], settings: tuple[str, ...] = ()
+) -> tuple[ModelFile, Reads]:
+    """The model target's per-table render: it reads no other table."""
+    del tables, settings
+    return ModelFile(dump_table(table)), {}
+
+
+#: the model target's per-table render, for the engine
+MODEL_RENDER = TableRender("model", ModelFile, model_file, reads_nothing)
 
 
 def load_table(text: str, file: str) -> Table:

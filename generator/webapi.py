@@ -122,7 +122,7 @@ class EntitySets:
 
     It records every lookup in ``reads``, so a cached render knows exactly
     what else it depended on: it stays valid while each of those names still
-    has the entity set it had (see :mod:`generator.cache`).
+    has the entity set it had (:func:`sets_hold`).
     """
 
     def __init__(self, tables: Mapping[str, Table]) -> None:
@@ -133,6 +133,11 @@ class EntitySets:
         value = entity_set_of(name, self._tables)
         self.reads[name] = value
         return value
+
+
+def sets_hold(reads: Mapping[str, str], tables: Mapping[str, Table]) -> bool:
+    """Whether every entity set an :class:`EntitySets` read is the same in ``tables``."""
+    return all(entity_set_of(name, tables) == value for name, value in reads.items())
 
 
 Navigations = dict[tuple[str, str], str]

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import LAYOUT
 from generator.cli import main
 from generator.config import CACHE_ENV
+from generator.engine.store import LAYOUT
 from generator.exits import EXIT_INPUT, EXIT_OK
 from tests.helpers import SCHEMA_DOCS, tree
 

@@ -1,4 +1,4 @@
-"""$metadata's cached parts (generator/cache_parts.py): whatever changed between
+"""$metadata's cached parts (generator/targets/odata_parts.py): whatever changed between
 two builds, a document made from the last build's parts is byte for byte the
 document made from nothing, with the same diagnostics, and only the entity
 types whose elements changed are rendered again."""
@@ -13,11 +13,11 @@ from collections.abc import Callable
 import pytest
 
 from generator.build import generate
-from generator.cache_parts import SHARDS, StoredParts, shard_of
 from generator.config import Config
 from generator.diagnostics import Diagnostics
 from generator.model import Table
 from generator.targets.odata import METADATA, metadata_files, reads_hold
+from generator.targets.odata_parts import SHARDS, StoredParts, shard_of
 from tests.helpers import copy_pages
 
 SMS = "msdyn_smsengagementctx"

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-import generator.cache
+import generator.engine.runner
 from generator.cli import main
+from generator.engine.workers import parse_task
 from generator.exits import EXIT_DIFF, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT
-from generator.parallel import parse_task
 from generator.parse.source import MAX_PAGE_BYTES
 from tests.helpers import ROOT, SEED_LEGACY
 
@@ -129,7 +129,7 @@ def _die_on_the_legacy_page(job: tuple[bytes, str, str]) -> object:
 def test_a_worker_killed_by_the_system_stops_the_build_cleanly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(generator.cache, "parse_task", _die_on_the_legacy_page)
+    monkeypatch.setattr(generator.engine.runner, "parse_task", _die_on_the_legacy_page)
     capsys.readouterr()
     out = tmp_path / "out"
     assert (

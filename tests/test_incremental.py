@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from generator.build import BuildResult, generate
-from generator.cache import KINDS, LAYOUT
 from generator.cli import main
 from generator.config import CACHE_ENV, Config
+from generator.engine.store import KINDS, LAYOUT
 from generator.exits import EXIT_INPUT, EXIT_OK, EXIT_USAGE
 from tests.helpers import copy_pages
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import generator.cache
+import generator.fingerprint
 import generator.render
 import generator.resources
 from generator.cli import main
@@ -62,7 +62,7 @@ def _forget() -> None:
     generator.resources.templates_root.cache_clear()
     generator.resources.read_builtin.cache_clear()
     generator.render.environment.cache_clear()
-    generator.cache.code_fingerprint.cache_clear()
+    generator.fingerprint.code_fingerprint.cache_clear()
     sys.modules.pop(FAKE, None)
 
 

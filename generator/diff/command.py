@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from generator.cache import BuildCache, Memo, foreign, refusal
+from generator.cache_folder import foreign, refusal
 from generator.config import ConfigError, load_config
 from generator.diagnostics import terminal_safe
 from generator.diff.args import IGNORE_FILE
@@ -17,6 +17,8 @@ from generator.diff.ignore import IgnoreEntry, IgnoreError, parse_ignore_file
 from generator.diff.report import diff
 from generator.diff.settings import diff_settings
 from generator.diff.sources import DiffInputError, Side, load_side
+from generator.engine.runner import Runner
+from generator.engine.store import DiskStore, NoStore
 from generator.exits import EXIT_DIFF, EXIT_INPUT, EXIT_OK, EXIT_USAGE
 from generator.inputs import display_path
 
@@ -55,15 +57,15 @@ def run_diff(args: argparse.Namespace) -> int:
     if cache is not None and foreign(cache):
         _say(refusal(cache))
         cache = None
-    memo = BuildCache(cache) if cache else Memo()
+    runner = Runner(DiskStore(cache) if cache else NoStore())
     try:
-        old = load_side(args.old, config, memo)
-        new = load_side(args.new, config, memo)
+        old = load_side(args.old, config, runner)
+        new = load_side(args.new, config, runner)
     except DiffInputError as exc:
         _say(f"cannot compute the diff: {exc}")
         return EXIT_DIFF
     finally:
-        memo.save(prune=False)  # the build's entries stay; the pages read here join them
+        runner.save(prune=False)  # the build's entries stay; the pages read here join them
     _notes(old, args)
     _notes(new, args)
     report = diff(old, new, fail_on=args.fail_on or settings.fail_on, ignore=entries)

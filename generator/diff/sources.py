@@ -18,10 +18,10 @@ import subprocess
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from generator.cache import Memo
 from generator.config import Config
 from generator.deprecation import marked
 from generator.diagnostics import Diagnostics
+from generator.engine.runner import Runner
 from generator.inputs import PAGE_SUFFIXES, collect, display_path, skip_other_pages
 from generator.merge import merge_pages
 from generator.model import Table
@@ -59,12 +59,12 @@ class Side:
     texts: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
 
-def load_side(spec: str, config: Config, memo: Memo | None = None) -> Side:
+def load_side(spec: str, config: Config, runner: Runner | None = None) -> Side:
     """Read ``spec`` (a path, or ``git:REV[:PATH]``) into a :class:`Side`;
-    pages are parsed through ``memo`` (a build's cache reuses what it parsed)."""
-    memo = memo or Memo()
+    pages are parsed through ``runner`` (a build's cache reuses what it parsed)."""
+    runner = runner or Runner()
     if spec.startswith("git:"):
-        return _from_git(spec, config, memo)
+        return _from_git(spec, config, runner)
     path = Path(spec)
     if not path.exists():
         raise DiffInputError(
@@ -74,14 +74,14 @@ def load_side(spec: str, config: Config, memo: Memo | None = None) -> Side:
         if path.suffix.lower() in MODEL_SUFFIXES:
             return _from_models(spec, [_file_blob(path)])
         if path.suffix.lower() in PAGE_SUFFIXES:
-            return _from_page_files(spec, path, memo)
+            return _from_page_files(spec, path, runner)
         raise DiffInputError(f"{spec}: expected a page (*.md) or a model (*.yaml)")
     models = _model_folder(path)
     if models is not None:
         return _from_models(spec, [_file_blob(p) for p in models])
     if not any(p.suffix.lower() in PAGE_SUFFIXES for p in path.rglob("*") if p.is_file()):
         raise DiffInputError(f"{spec}: holds no pages (*.md) and no models (*.yaml)")
-    return _from_page_files(spec, path, memo)
+    return _from_page_files(spec, path, runner)
 
 
 def _read(path: Path) -> bytes:
@@ -129,14 +129,14 @@ def _from_models(label: str, files: list[_Blob]) -> Side:
     return side
 
 
-def _from_page_files(label: str, path: Path, memo: Memo) -> Side:
+def _from_page_files(label: str, path: Path, runner: Runner) -> Side:
     diags = Diagnostics()
     pages = collect([str(path)], Path.cwd(), diags)
     blobs = [replace(_file_blob(p.path, p.display, p.source_path), named=p.named) for p in pages]
-    return _from_pages(label, blobs, diags, memo)
+    return _from_pages(label, blobs, diags, runner)
 
 
-def _from_pages(label: str, blobs: list[_Blob], diags: Diagnostics, memo: Memo) -> Side:
+def _from_pages(label: str, blobs: list[_Blob], diags: Diagnostics, runner: Runner) -> Side:
     """Parse and merge pages, as a build would."""
     side = Side(label, diagnostics=diags)
     parsed: list[ParsedPage] = []
@@ -144,7 +144,7 @@ def _from_pages(label: str, blobs: list[_Blob], diags: Diagnostics, memo: Memo) 
     display: dict[str, str] = {}
     for b in blobs:
         found = Diagnostics()
-        page = memo.parse(b.data, b.source_path, b.display, found)
+        page = runner.parse(b.data, b.source_path, b.display, found)
         skip_other_pages(found, set() if b.named else {b.display}, diags)
         display[b.source_path] = b.display
         if page is not None:
@@ -187,7 +187,7 @@ def _git(root: Path, *args: str, data: bytes | None = None) -> bytes:
     return run.stdout
 
 
-def _from_git(spec: str, config: Config, memo: Memo) -> Side:
+def _from_git(spec: str, config: Config, runner: Runner) -> Side:
     rev, _, inner = spec[len("git:") :].partition(":")
     if not rev or not _REV.match(rev) or rev.startswith("-"):
         raise DiffInputError(
@@ -227,7 +227,7 @@ def _from_git(spec: str, config: Config, memo: Memo) -> Side:
             _Blob(f"{rev}:{path}", display_path(top / path), blobs[oid], source)
             for oid, path, source in sorted(pages, key=lambda page: page[1])
         ]
-        return _from_pages(spec, items, diags, memo)
+        return _from_pages(spec, items, diags, runner)
     model_root = _repo_path(config.output_dir / "model", top) if not inner else roots[0]
     models = _ls(top, commit, [model_root] if model_root else [], MODEL_SUFFIXES)
     if models:

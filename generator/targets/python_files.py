@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import partial
 
 from generator import __version__
-from generator.cache import Memo
 from generator.escape import py_string
 from generator.model import Table
 from generator.pyformat import INDENT, Pair, black_stable, layout, tuple_of
 from generator.render import DEFAULT, Style
+from generator.renders import Reads, TableRender
 from generator.targets.python import table_view
-from generator.webapi import EntitySets
+from generator.webapi import EntitySets, sets_hold
 
 
 def formatted(source: str, style: Style = DEFAULT, name: str = "") -> str:
@@ -25,12 +27,34 @@ def formatted(source: str, style: Style = DEFAULT, name: str = "") -> str:
     return style.templates.python(name, source)
 
 
-def table_module(table: Table, sets: EntitySets, *, style: Style = DEFAULT) -> list[str]:
-    """[module name, class name, formatted source] of one table."""
+@dataclass(frozen=True, slots=True)
+class PythonModule:
+    """One table's module: its name, its class's name, its source."""
+
+    module: str
+    class_name: str
+    source: str
+
+
+def table_module(
+    table: Table,
+    tables: Mapping[str, Table],
+    settings: tuple[str, ...] = (),
+    *,
+    style: Style = DEFAULT,
+) -> tuple[PythonModule, Reads]:
+    """One table's module, and the entity sets of other tables it read."""
+    del settings
+    sets = EntitySets(tables)
     view = table_view(table, sets, style.naming)
     name = "python/table.py.jinja"
     source = formatted(style.templates.render(name, t=view), style, name)
-    return [view.module, view.class_name, source]
+    return PythonModule(view.module, view.class_name, source), sets.reads
+
+
+def table_render(style: Style = DEFAULT) -> TableRender[PythonModule]:
+    """The Python target's per-table render, for the engine."""
+    return TableRender("python", PythonModule, partial(table_module, style=style), sets_hold)
 
 
 def python_package(
@@ -39,11 +63,12 @@ def python_package(
     package: str,
     distribution: str,
     prefix: str = "python/",
-    memo: Memo | None = None,
+    modules: Callable[[Table], PythonModule] | None = None,
     style: Style = DEFAULT,
 ) -> dict[str, bytes]:
-    """Every file of the generated Python package, keyed by output path."""
-    memo = memo or Memo(renderers={"python": partial(table_module, style=style)})
+    """Every file of the generated Python package, keyed by output path;
+    ``modules`` gives each table's module (rendered here when not given)."""
+    modules = modules or (lambda t: table_module(t, tables, style=style)[0])
     render = style.templates.render
     root = f"{prefix}{package}/"
     files: dict[str, bytes] = {}
@@ -51,12 +76,12 @@ def python_package(
     entries: dict[str, object] = {}
     for name in sorted(tables):
         table = tables[name]
-        module, class_name, source = memo.render("python", table, tables)
-        files[f"{root}{module}.py"] = source.encode()
-        index.append((name, module, class_name))
+        made = modules(table)
+        files[f"{root}{made.module}.py"] = made.source.encode()
+        index.append((name, made.module, made.class_name))
         entries[name] = {
-            "module": module,
-            "class": class_name,
+            "module": made.module,
+            "class": made.class_name,
             "sources": [{"path": s.path, "sha256": s.sha256} for s in tables[name].sources],
         }
     init = render(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
@@ -23,8 +23,8 @@ from typing import Any, TypeVar
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.model import Table
 from generator.parse import ParsedPage, parse_bytes
+from generator.renders import Reads, TableRender
 from generator.timing import CLOCK
-from generator.webapi import EntitySets
 
 
 class WorkerDied(Exception):
@@ -108,17 +108,11 @@ def parse_task(job: PageJob) -> tuple[ParsedPage | None, list[Diagnostic]]:
     return page, diags.items
 
 
-#: A target's per-table render: (table, entity sets, *settings) -> strings
-Renderer = Callable[..., list[str]]
-
-
-def render_task(job: RenderJob) -> tuple[list[str], dict[str, str]]:
-    """One table's render for one target, and the entity sets it looked up."""
+def render_task(job: RenderJob) -> tuple[object, Reads]:
+    """One table's render for one target, and what it read of other tables."""
     target, name, settings = job
     tables: dict[str, Table]
-    renderers: dict[str, Renderer]
-    tables, renderers = _SHARED
-    sets = EntitySets(tables)
+    renders: Mapping[str, TableRender[Any]]
+    tables, renders = _SHARED
     with CLOCK.stage(f"render:{target}"):
-        result = renderers[target](tables[name], sets, *settings)
-    return result, sets.reads
+        return renders[target].render(tables[name], tables, settings)
