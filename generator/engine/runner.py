@@ -18,7 +18,7 @@ reused is always exactly right:
   and the project's templates and naming (``look``), and valid only while
   what it read of other tables reads the same (:class:`TableRender.holds`);
 * any other entry a caller keeps through :meth:`Runner.load` and
-  :meth:`Runner.store` (``$metadata``'s parts, :mod:`generator.targets.odata_parts`).
+  :meth:`Runner.store_entry` (``$metadata``'s parts, which the OData target keeps).
 
 A diagnostic is kept naming its page by the page's path below its docs root,
 and shown as that page is shown this time.
