@@ -10,6 +10,8 @@ inherits another's warm caches, heap or garbage, and the peak memory
 * ``build ARGS...``: ``dvgen build ARGS`` run in this process: its wall
   time, the build's own stage times (``--format json``) and its peak memory,
   with worker processes' peak reported apart;
+* ``build-nofreeze ARGS...``: the same with the heap's freezing off
+  (:mod:`generator.engine.heap`), to show what it saves;
 * ``black FILE...``: black (the pinned version and mode dvgen would use)
   formatting the given Python files, to show what formatting at build time
   would cost.
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.cli import main as dvgen
+from generator.engine import heap
 from generator.parse.markdown import _parser
 from generator.render import format_python
 
@@ -71,6 +74,9 @@ def black_cost(files: list[Path]) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     kind, *rest = argv
+    if kind == "build-nofreeze":  # what generator/engine/heap.py saves
+        heap.ENABLED = False
+        kind = "build"
     if kind == "floor":
         result = floor([Path(r) for r in rest])
     elif kind == "build":

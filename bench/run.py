@@ -74,7 +74,7 @@ class Work:
         if done.returncode != 0:
             raise SystemExit(f"bench: {kind} {' '.join(args)} failed:\n{done.stderr}")
         result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
-        if kind == "build" and result["exit"] != 0:
+        if kind.startswith("build") and result["exit"] != 0:
             raise SystemExit(f"bench: dvgen build {' '.join(args)} exited {result['exit']}")
         return result
 
@@ -185,6 +185,17 @@ def startup(work: Work) -> dict[str, float]:
     return out
 
 
+def heap_effect(work: Work) -> dict[str, Any]:
+    """A cold build of half the generations with the heap's freezing off,
+    then on (:mod:`generator.engine.heap`): what it saves, so nobody deletes it."""
+    folder = work.subset(max(1, work.generations // 2))
+    out: dict[str, Any] = {}
+    for kind in ("build-nofreeze", "build"):
+        work.fresh("out-heap", "cache-heap")
+        out[kind] = work.measure(kind, folder, "-o", "out-heap", "-j", "1", cache="cache-heap")
+    return out
+
+
 def black_sample(work: Work, every: int = 25) -> dict[str, Any]:
     """black on every ``every``-th generated table module, and the total it
     would take on all of them at that speed."""
@@ -232,12 +243,15 @@ def main(argv: list[str] | None = None) -> int:
     black = black_sample(work)
     say("start-up")
     started_up = startup(work)
+    say("the heap: a cold build at half the corpus, without and with gc.freeze")
+    heap = heap_effect(work)
     figures = Figures(
         rounds=rounds,
         black=black,
         corpus={"pages": pages, "bytes": size, "generations": args.generations},
         machine=_machine(),
         startup=started_up,
+        heap=heap,
     )
     text = write_report(figures, args.docs / "benchmarks.md", args.docs / "benchmarks.png")
     print(text)

@@ -113,3 +113,15 @@ def test_start_up_is_reported_beside_its_floor() -> None:
     text = render_markdown(f)
     assert "| `dvgen build --check`, nothing to do | 0.200 s | 2.00x |" in text
     assert "| `dvgen --version` | 0.120 s | 1.20x |" in text
+
+
+def test_what_the_heap_saves_is_reported() -> None:
+    f = _figures(_round(10, 20, 0.5))
+    assert "## The heap" not in render_markdown(f)
+    f.heap = {
+        "build-nofreeze": {"seconds": 140.0, "tables": 1036},
+        "build": {"seconds": 80.0, "tables": 1036},
+    }
+    text = render_markdown(f)
+    assert "takes 140.0 s; with it, 80.0 s (43% less)" in text
+    assert "A cold build of 1036 tables" in text
