@@ -19,7 +19,7 @@ from typing import Any
 from generator.cache_folder import foreign, refusal
 from generator.config import Config
 from generator.diagnostics import Diagnostics
-from generator.engine.heap import settle, steady
+from generator.engine import heap
 from generator.engine.runner import CacheStats, Runner
 from generator.engine.store import DiskStore, NoStore
 from generator.engine.workers import PageJob, RenderJob, Workers
@@ -132,14 +132,14 @@ def model_files(
     return files
 
 
-def render_jobs(config: Config, tables: dict[str, Table], layout: str) -> list[RenderJob]:
+def render_jobs(config: Config, tables: dict[str, Table], command: str) -> list[RenderJob]:
     """Every per-table render the build needs, for :meth:`Runner.render_all`."""
     jobs: list[RenderJob] = []
-    if "model" in config.targets or layout == "parse":
+    if "model" in config.targets or command == "parse":
         jobs += [("model", name, ()) for name in tables]
-    if layout == "build" and "python" in config.targets:
+    if command == "build" and "python" in config.targets:
         jobs += [("python", name, ()) for name in tables]
-    if layout == "build" and "typescript" in config.targets:
+    if command == "build" and "typescript" in config.targets:
         names = module_names(tables, config.style).items()
         jobs += [("typescript", name, settings) for name, settings in names]
     return jobs
@@ -189,7 +189,7 @@ class _Documents:
     """Where ``$metadata``'s parts come from: made every time without a store;
     else what the last build kept (:mod:`generator.targets.odata_parts`), in
     :data:`SHARDS` entries per version of dvgen's code and the project's
-    look, written back by :meth:`save`."""
+    style, written back by :meth:`save`."""
 
     def __init__(self, runner: Runner) -> None:
         self.runner = runner
@@ -225,15 +225,15 @@ def generate(
     config: Config,
     *,
     strict: bool = False,
-    layout: str = "build",
+    command: str = "build",
     write: bool = True,
     progress: Progress | None = None,
     jobs: int = 1,
 ) -> BuildResult:
     """Parse ``config.inputs``, merge, render every target, and commit.
 
-    ``layout="build"`` writes the model under ``<output>/model/``;
-    ``layout="parse"`` writes it straight into ``<output>/`` (``dvgen parse``).
+    ``command="build"`` writes the model under ``<output>/model/``;
+    ``command="parse"`` writes it straight into ``<output>/`` (``dvgen parse``).
     ``jobs`` is how many processes parse and render (:mod:`generator.parallel`).
     Raises :class:`generator.lock.Busy` when another build is writing the
     same output folder.
@@ -242,8 +242,8 @@ def generate(
         refuse_shared_output(config)
     # one build at a time per output folder (a check only reads it)
     lock = output_lock(config.output_dir) if write else contextlib.nullcontext()
-    with lock, steady():
-        return _generate(config, strict, layout, write=write, progress=progress, jobs=jobs)
+    with lock, heap.building():
+        return _generate(config, strict, command, write=write, progress=progress, jobs=jobs)
 
 
 def refuse_shared_output(config: Config) -> None:
@@ -310,7 +310,7 @@ def _fixed_part(base: Path, spec: str) -> Path:
 def _generate(
     config: Config,
     strict: bool,
-    layout: str,
+    command: str,
     *,
     write: bool,
     progress: Progress | None,
@@ -328,7 +328,7 @@ def _generate(
         DiskStore(cache_dir, write=write) if cache_dir else NoStore(),
         workers,
         renders(style),
-        look=style.fingerprint() if cache_dir else "",
+        style_key=style.fingerprint() if cache_dir else "",
     )
     documents = _Documents(runner)
     with CLOCK.stage("collect"):
@@ -340,7 +340,7 @@ def _generate(
     with CLOCK.stage("merge"):
         tables = merge_pages(parsed, diags, display, runner.merged)
     del parsed  # the single-page tables: merged now, and large at scale
-    settle()
+    heap.freeze_kept()
     result.tables = select(tables, config)
     left_out = sorted(set(tables) - set(result.tables))
     if left_out:
@@ -351,16 +351,16 @@ def _generate(
         )
     if not pages and not diags.count("error"):
         diags.error("DV031", "no pages to read: give a file or folder of table reference pages")
-    prefix = "model/" if layout == "build" else ""
-    if layout == "build":
+    prefix = "model/" if command == "build" else ""
+    if command == "build":
         report_unused(config.naming, result.tables, config.source, diags)
     _refuse_clashing_files(result.tables, config.targets, diags, display)
     try:
-        runner.render_all(render_jobs(config, result.tables, layout), result.tables)
-        if "model" in config.targets or layout == "parse":
+        runner.render_all(render_jobs(config, result.tables, command), result.tables)
+        if "model" in config.targets or command == "parse":
             with CLOCK.stage("render:model"):
                 result.files.update(model_files(result.tables, prefix, runner))
-        if layout == "build":
+        if command == "build":
             result.files.update(_target_files(config, result.tables, diags, display, documents))
     except NameClash as clash:
         report_clash(clash, config.source, diags)

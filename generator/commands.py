@@ -25,7 +25,7 @@ from generator.config import Config, ConfigError, load_config
 from generator.diagnostics import terminal_safe
 from generator.diff.command import run_diff
 from generator.diff.settings import diff_settings
-from generator.engine.heap import steady
+from generator.engine import heap
 from generator.engine.workers import WorkerDied
 from generator.exits import (
     EXIT_BUG,
@@ -53,7 +53,7 @@ def run_command(args: argparse.Namespace) -> int:
         # The build's heap stays out of the collector's sight until the report
         # is out too: thawed any earlier, one full collection would re-scan
         # hundreds of MB only to free the report's small change.
-        with steady():
+        with heap.building():
             return _run(args)
     except InterruptedAfterWrite:  # held until the new folder was in place
         _say("dvgen: interrupted; the output folder had already been written in full")
@@ -117,13 +117,12 @@ def _run(args: argparse.Namespace) -> int:
         config = replace(config, cache=None)
     if args.command == "parse":
         config = replace(config, targets=("model",))
-    layout = "parse" if args.command == "parse" else "build"
     if getattr(args, "check", False):
         return _check(args, config)
     try:
         with _progress(args) as progress:
             result = generate(
-                config, strict=args.strict, layout=layout, progress=progress, jobs=args.jobs
+                config, strict=args.strict, command=args.command, progress=progress, jobs=args.jobs
             )
     except Busy as exc:
         _say(f"dvgen: {exc}; nothing was written")
@@ -136,7 +135,7 @@ def _run(args: argparse.Namespace) -> int:
     _report(args, result)
     if result.failed(args.strict):
         return EXIT_INPUT
-    if layout == "build" and result.report is not None:
+    if args.command == "build" and result.report is not None:
         record(config, result.files, result.diagnostics.sorted(), strict=args.strict)
     return EXIT_OK
 

@@ -4,7 +4,7 @@ A build keeps every page's table until it has merged them, and every table
 until it has written. CPython's collector re-scans everything long-lived each
 time enough new objects survive, and tokenizing a page makes many: at 2,000
 tables that re-scanning cost more than the tokenizing itself, and grew with
-the square of the corpus. So, inside :func:`steady`, :func:`settle` moves
+the square of the corpus. So, inside :func:`building`, :func:`freeze_kept` moves
 what the build holds so far out of the collector's sight (``gc.freeze``):
 it is still freed when no longer referenced, only not scanned again. The
 same frozen heap is what worker processes inherit, so they do not copy it
@@ -27,8 +27,8 @@ ENABLED = True
 
 
 @contextmanager
-def steady() -> Iterator[None]:
-    """For the length of a build: :func:`settle` freezes, and all is thawed after."""
+def building() -> Iterator[None]:
+    """For the length of a build: :func:`freeze_kept` freezes, and all is thawed after."""
     global _depth  # noqa: PLW0603 - one build at a time per process
     _depth += 1
     try:
@@ -39,7 +39,7 @@ def steady() -> Iterator[None]:
             gc.unfreeze()
 
 
-def settle() -> None:
+def freeze_kept() -> None:
     """Call after each unit of work whose results the build keeps."""
     if _depth and ENABLED:
         gc.freeze()

@@ -15,7 +15,7 @@ reused is always exactly right:
 * ``render/``: one table's render for one target (a JSON header line, then
   its texts end to end, as they are, so reading it back decodes no
   escapes), keyed by the table's model, the target's settings, dvgen's code
-  and the project's templates and naming (``look``), and valid only while
+  and the project's templates and naming (its style's fingerprint), and valid only while
   what it read of other tables reads the same (:class:`TableRender.holds`);
 * any other entry a caller keeps through :meth:`Runner.load` and
   :meth:`Runner.store_entry` (``$metadata``'s parts, which the OData target keeps).
@@ -36,7 +36,7 @@ from pydantic import BaseModel, ValidationError
 
 from generator.cache_entries import StoredDiagnostic, entry_key, shown, stored
 from generator.diagnostics import Diagnostic, Diagnostics
-from generator.engine.heap import settle
+from generator.engine import heap
 from generator.engine.store import NoStore, Store
 from generator.engine.workers import PageJob, RenderJob, Workers, parse_task, render_task
 from generator.fingerprint import code_fingerprint
@@ -66,7 +66,7 @@ class CacheStats:
 
 class Runner:
     """Runs the stages; ``renders`` are the targets' per-table renders by
-    target name, ``look`` the project's templates and naming (part of every
+    target name, ``style_key`` the fingerprint of the project's templates and naming (part of every
     render's key)."""
 
     def __init__(
@@ -74,30 +74,30 @@ class Runner:
         store: Store | None = None,
         workers: Workers | None = None,
         renders: Mapping[str, TableRender[Any]] | None = None,
-        look: str = "",
+        style_key: str = "",
     ) -> None:
         self.store: Store = store or NoStore()
         self.workers = workers or Workers()
         self.renders = dict(renders or {})
         self.stats = CacheStats()
-        self._look_text = look
-        self._keys: tuple[str, str] | None = None  # (code, code + look), made when first needed
+        self._style_key = style_key
+        self._keys: tuple[str, str] | None = None  # (code, code + style), made when first needed
         self._ready: dict[RenderJob, object] = {}
         self._digests: dict[int, str] = {}
         self._inverse: tuple[Mapping[str, str], dict[str, str]] | None = None
 
     # -- keys ----------------------------------------------------------------------
 
-    def _code_and_look(self) -> tuple[str, str]:
+    def _code_and_style(self) -> tuple[str, str]:
         if self._keys is None:
             code = code_fingerprint()
-            self._keys = (code, entry_key(code, self._look_text) if self._look_text else code)
+            self._keys = (code, entry_key(code, self._style_key) if self._style_key else code)
         return self._keys
 
     def entry_name(self, kind: str, *parts: str) -> str:
         """The name of an entry of ``kind`` that depends on ``parts``, dvgen's
-        code and the project's look."""
-        return f"{kind}/" + entry_key(self._code_and_look()[1], *parts)
+        code and the project's style."""
+        return f"{kind}/" + entry_key(self._code_and_style()[1], *parts)
 
     def digest(self, table: Table) -> str:
         """The SHA-256 of ``table``'s model (once per table object)."""
@@ -143,7 +143,7 @@ class Runner:
         found: list[tuple[ParsedPage | None, list[Diagnostic]] | None] = []
         for job in jobs:
             found.append(self._page_hit(job))
-            settle()
+            heap.freeze_kept()
             if found[-1] is not None and progress is not None:
                 progress(job[2])
         todo = [i for i, hit in enumerate(found) if hit is None]
@@ -152,7 +152,7 @@ class Runner:
             self.stats.pages_parsed += 1
             self._page_made(jobs[i], page, items)
             found[i] = (page, items)
-            settle()
+            heap.freeze_kept()
             if progress is not None:
                 progress(jobs[i][2])
         out: list[ParsedPage | None] = []
@@ -164,7 +164,7 @@ class Runner:
 
     def _page_key(self, job: PageJob) -> str:
         data, source_path, _ = job
-        code = self._code_and_look()[0]
+        code = self._code_and_style()[0]
         return "pages/" + entry_key(code, source_path, hashlib.sha256(data).hexdigest())
 
     def _page_hit(self, job: PageJob) -> tuple[ParsedPage | None, list[Diagnostic]] | None:
@@ -208,7 +208,7 @@ class Runner:
         if not self.store.keeps:
             return merge(diags)
         sources = [(p.extension, s.path, s.sha256) for p in pages for s in p.table.sources]
-        rel = "merged/" + entry_key(self._code_and_look()[0], json.dumps(sources))
+        rel = "merged/" + entry_key(self._code_and_style()[0], json.dumps(sources))
         made: list[Table] = []
 
         def make(d: Diagnostics) -> str:
@@ -217,7 +217,7 @@ class Runner:
 
         text = self._made_before(rel, diags, display, make)
         table = made[0] if made else Table.model_validate_json(text)
-        settle()
+        heap.freeze_kept()
         return table
 
     def _made_before(
@@ -260,7 +260,7 @@ class Runner:
                     {"deps": reads, "sizes": [len(t) for t in texts]}, ensure_ascii=False
                 )
                 self.store.store(self._render_key(job, tables), header + "\n" + "".join(texts))
-            settle()
+            heap.freeze_kept()
 
     def render(
         self,
