@@ -3,7 +3,7 @@
 The pipeline, one module per stage: :mod:`generator.parse` (pages to
 single-page tables), :mod:`generator.merge` (tables across pages),
 :mod:`generator.model` (the contract), :mod:`generator.modelio` (YAML and
-JSON Schema), :mod:`generator.write` (atomic output), :mod:`generator.build`
+JSON Schema), :mod:`generator.output.write` (atomic output), :mod:`generator.build`
 (the pipeline as one function) and :mod:`generator.cli`.
 """
 

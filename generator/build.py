@@ -3,7 +3,7 @@
     inputs --parse--> pages --merge--> tables --render--> files --commit--> output
 
 Nothing is written unless the whole run succeeds: a page with an error (or,
-with ``strict``, a warning) stops the run before :func:`generator.write.commit`.
+with ``strict``, a warning) stops the run before :func:`generator.output.write.commit`.
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ from generator.engine.runner import CacheStats, Runner
 from generator.engine.store import DiskStore, NoStore
 from generator.engine.workers import PageJob, RenderJob, Workers
 from generator.inputs import InputPage, collect, skip_other_pages
-from generator.lock import output_lock
 from generator.merge import merge_pages
 from generator.model import Table
 from generator.modelio import MODEL_RENDER, json_schema
+from generator.output.lock import output_lock
+from generator.output.write import UnsafePath, WriteReport, commit
 from generator.overrides import NameClash, report_clash, report_unused
 from generator.parse import ParsedPage
 from generator.parse.source import read_bytes
@@ -41,7 +42,6 @@ from generator.targets.python_files import table_render as python_render
 from generator.targets.typescript_files import module_names, typescript_package
 from generator.targets.typescript_files import table_render as typescript_render
 from generator.timing import CLOCK
-from generator.write import UnsafePath, WriteReport, commit
 
 Progress = Callable[[int, int, str], None]
 
@@ -235,7 +235,7 @@ def generate(
     ``command="build"`` writes the model under ``<output>/model/``;
     ``command="parse"`` writes it straight into ``<output>/`` (``dvgen parse``).
     ``jobs`` is how many processes parse and render (:mod:`generator.parallel`).
-    Raises :class:`generator.lock.Busy` when another build is writing the
+    Raises :class:`generator.output.lock.Busy` when another build is writing the
     same output folder.
     """
     if write:

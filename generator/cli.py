@@ -131,13 +131,13 @@ def shown(d: Diagnostic, args: argparse.Namespace) -> bool:
 
 def _quick_check(args: argparse.Namespace) -> int | None:
     """``build --check`` answered from the last build's stamp
-    (:mod:`generator.stamp`), when it proves the output current; ``None``
+    (:mod:`generator.output.stamp`), when it proves the output current; ``None``
     when the full check must run (it also reports any error here)."""
     if args.format != "text" or args.no_cache:
         return None
     from generator.config import load_config  # noqa: PLC0415
     from generator.inputs import display_path  # noqa: PLC0415
-    from generator.stamp import up_to_date  # noqa: PLC0415
+    from generator.output.stamp import up_to_date  # noqa: PLC0415
 
     try:
         config = load_config(args.config).with_overrides(args.paths or None, args.output)

@@ -19,7 +19,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
 from rich.progress import Progress as ProgressBar
 
 from generator.build import BuildResult, Progress, generate
-from generator.check import check_output
 from generator.cli import shown as is_shown
 from generator.config import Config, ConfigError, load_config
 from generator.diagnostics import terminal_safe
@@ -37,11 +36,12 @@ from generator.exits import (
     EXIT_USAGE,
 )
 from generator.inputs import display_path
-from generator.lock import Busy
+from generator.output.check import check_output
+from generator.output.lock import Busy
+from generator.output.stamp import record
+from generator.output.write import InterruptedAfterWrite, UnsafePath
 from generator.render import TemplateFailure
 from generator.resources import BrokenInstall
-from generator.stamp import record
-from generator.write import InterruptedAfterWrite, UnsafePath
 
 PROGRESS_MIN_PAGES = 10
 

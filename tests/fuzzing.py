@@ -31,11 +31,11 @@ from generator.build import model_files
 from generator.diagnostics import Diagnostics
 from generator.merge import merge_pages
 from generator.modelio import load_table
+from generator.output.write import check_relpath
 from generator.parse import parse_bytes
 from generator.targets.odata import METADATA, metadata_files
 from generator.targets.python_files import python_package
 from generator.targets.typescript_files import typescript_package
-from generator.write import check_relpath
 from tests.helpers import CORPUS, SCHEMA_DOCS, VARIANTS
 
 #: A page that takes longer than this is taken to hang (the largest pages

@@ -19,9 +19,9 @@ import pytest
 
 import generator.render
 import generator.targets.python_files
-from generator import write
 from generator.cli import main
 from generator.exits import EXIT_BUG, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT
+from generator.output import write
 from tests.helpers import ROOT, SCHEMA_DOCS
 
 Tree = dict[str, tuple[bytes, int]]
@@ -136,7 +136,7 @@ def test_a_bad_page_under_strict_writes_nothing(project: Path) -> None:
 
 _KILLER = """
 import os, signal, sys
-from generator import write
+from generator.output import write
 from generator.cli import main
 
 real, calls = write._write, 0

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.check import check_output, short_diff
 from generator.cli import build_parser, main
 from generator.exits import EXIT_INPUT, EXIT_OK
-from generator.write import UnsafePath
+from generator.output.check import check_output, short_diff
+from generator.output.write import UnsafePath
 from tests.helpers import ROOT
 
 SMS = "ce-omnichannel/msdyn_smsengagementctx.md"

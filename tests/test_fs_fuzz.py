@@ -30,9 +30,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import write
 from generator.cli import main
 from generator.exits import EXIT_OK, EXIT_OUTPUT
+from generator.output import write
 from tests.helpers import SCHEMA_DOCS, SEED_LEGACY, tree
 
 #: Where a user might put things: dvgen's own files and folders, and beside them.

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 
-from generator.write import UnsafePath
+from generator.output.write import UnsafePath
 from tests import fuzzing
 from tests.fuzzing import grammar_pages, mutated_pages, save_crash, survives
 from tests.helpers import FIXTURES, ROOT

@@ -1,4 +1,4 @@
-"""One build at a time per output folder (generator/lock.py)."""
+"""One build at a time per output folder (generator/output/lock.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from generator.cli import main
 from generator.exits import EXIT_OK, EXIT_OUTPUT
-from generator.lock import Busy, _still_names, lock_path, output_lock
+from generator.output.lock import Busy, _still_names, lock_path, output_lock
 from tests.helpers import ROOT, SCHEMA_DOCS
 
 
@@ -65,7 +65,7 @@ def test_the_lock_of_a_killed_build_does_not_block(tmp_path: Path) -> None:
             "-c",
             "import sys, time\n"
             "from pathlib import Path\n"
-            "from generator.lock import output_lock\n"
+            "from generator.output.lock import output_lock\n"
             "with output_lock(Path(sys.argv[1])):\n"
             "    print('held', flush=True)\n"
             "    time.sleep(600)\n",

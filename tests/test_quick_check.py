@@ -1,5 +1,5 @@
 """``build --check`` with nothing to do answers from the last build's stamp
-(:mod:`generator.stamp`) without importing the pipeline, and never says "up
+(:mod:`generator.output.stamp`) without importing the pipeline, and never says "up
 to date" when the full check would not: every change that makes the output
 stale sends it to the full check."""
 

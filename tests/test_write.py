@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from generator import write
-from generator.write import MANIFEST, UnsafePath, commit, recover
+from generator.output import write
+from generator.output.write import MANIFEST, UnsafePath, commit, recover
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:

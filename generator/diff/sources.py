@@ -26,8 +26,8 @@ from generator.inputs import PAGE_SUFFIXES, collect, display_path, skip_other_pa
 from generator.merge import merge_pages
 from generator.model import Table
 from generator.modelio import ModelError, load_table
+from generator.output.write import MANIFEST
 from generator.parse import ParsedPage
-from generator.write import MANIFEST
 
 MODEL_SUFFIXES = (".yaml", ".yml")
 _GIT_TIMEOUT = 120

@@ -17,7 +17,6 @@ from typing import Any
 import yaml
 
 from generator.diagnostics import Diagnostics
-from generator.filenames import is_device_name
 from generator.model import (
     Attribute,
     ManyToMany,
@@ -29,6 +28,7 @@ from generator.model import (
     Variant,
 )
 from generator.naming import file_stems
+from generator.output.filenames import is_device_name
 from generator.parse import values
 from generator.parse.attributes import build_attribute
 from generator.parse.completeness import check_ending, check_indexes, check_read

@@ -28,7 +28,7 @@ from generator.config import Config
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.fingerprint import code_fingerprint
 from generator.inputs import collect
-from generator.write import MANIFEST, read_manifest
+from generator.output.write import MANIFEST, read_manifest
 
 #: The libraries whose versions change the bytes dvgen writes.
 SHAPING = ("black", "Jinja2", "markdown-it-py", "PyYAML", "pydantic", "anyascii", "ftfy")

@@ -27,7 +27,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.carry import (
+from generator.output.carry import (
     Collision,
     UnsafePath,
     like,
@@ -36,7 +36,7 @@ from generator.carry import (
     rescue,
     scan,
 )
-from generator.filenames import is_device_name
+from generator.output.filenames import is_device_name
 
 __all__ = ["MANIFEST", "Collision", "UnsafePath", "WriteReport", "commit", "recover"]
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.write import MANIFEST, check_relpath, manifest_bytes, read_manifest
+from generator.output.write import MANIFEST, check_relpath, manifest_bytes, read_manifest
 
 #: lines of unified diff shown per stale file
 DIFF_LINES = 24
@@ -44,7 +44,7 @@ class CheckReport:
 
 
 def check_output(out_dir: Path, files: Mapping[str, bytes]) -> CheckReport:
-    """Compare; raises :class:`~generator.write.UnsafePath` for a path a build
+    """Compare; raises :class:`~generator.output.write.UnsafePath` for a path a build
     would refuse to write (so nothing outside ``out_dir`` is even read)."""
     for rel in files:
         check_relpath(rel)
