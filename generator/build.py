@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.cache_folder import foreign, refusal
 from generator.config import Config
 from generator.diagnostics import Diagnostics
 from generator.engine import heap
+from generator.engine.folder import foreign, refusal
 from generator.engine.runner import CacheStats, Runner
 from generator.engine.store import DiskStore, NoStore
 from generator.engine.workers import PageJob, RenderJob, Workers

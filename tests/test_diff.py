@@ -17,13 +17,13 @@ import pytest
 from rich.console import Console
 from syrupy.assertion import SnapshotAssertion
 
-from generator.cache_folder import CACHEDIR_TAG
 from generator.cli import main
 from generator.config import CACHE_ENV
 from generator.diff.compare import Change
 from generator.diff.formats import md_code, md_text, render_github, render_markdown, render_text
 from generator.diff.ignore import IgnoreEntry, IgnoreError, apply, parse_ignore_file
 from generator.diff.report import DiffReport
+from generator.engine.folder import CACHEDIR_TAG
 from generator.engine.store import LAYOUT
 from generator.exits import EXIT_DIFF, EXIT_INPUT, EXIT_OK, EXIT_USAGE
 from generator.model import Table

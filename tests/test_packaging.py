@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import generator.fingerprint
+import generator.engine.fingerprint
 import generator.render
 import generator.resources
 from generator.cli import main
@@ -62,7 +62,7 @@ def _forget() -> None:
     generator.resources.templates_root.cache_clear()
     generator.resources.read_builtin.cache_clear()
     generator.render.environment.cache_clear()
-    generator.fingerprint.code_fingerprint.cache_clear()
+    generator.engine.fingerprint.code_fingerprint.cache_clear()
     sys.modules.pop(FAKE, None)
 
 
@@ -204,3 +204,11 @@ def test_a_projects_template_that_extends_a_missing_builtin_is_a_broken_install(
         f.write('templates = "mine"\n')
     path = lose(installed, "python/table.py.jinja")
     assert str(path) in broken_build(capsys, project)
+
+
+def test_the_code_fingerprint_reads_all_of_dvgens_code_and_templates() -> None:
+    """A fix anywhere in dvgen must invalidate the cache and the quick check."""
+    read = {path for _, path in generator.engine.fingerprint.fingerprinted()}
+    code = {p for p in (ROOT / "generator").rglob("*.py") if "__pycache__" not in p.parts}
+    assert code <= {p.resolve() for p in read}
+    assert {p.resolve() for p in TEMPLATES.rglob("*.jinja")} <= {p.resolve() for p in read}

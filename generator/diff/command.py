@@ -8,7 +8,6 @@ from pathlib import Path
 
 from rich.console import Console
 
-from generator.cache_folder import foreign, refusal
 from generator.config import ConfigError, load_config
 from generator.diagnostics import terminal_safe
 from generator.diff.args import IGNORE_FILE
@@ -17,6 +16,7 @@ from generator.diff.ignore import IgnoreEntry, IgnoreError, parse_ignore_file
 from generator.diff.report import diff
 from generator.diff.settings import diff_settings
 from generator.diff.sources import DiffInputError, Side, load_side
+from generator.engine.folder import foreign, refusal
 from generator.engine.runner import Runner
 from generator.engine.store import DiskStore, NoStore
 from generator.exits import EXIT_DIFF, EXIT_INPUT, EXIT_OK, EXIT_USAGE

@@ -37,9 +37,9 @@ from pydantic import BaseModel, ValidationError
 from generator.cache_entries import StoredDiagnostic, entry_key, shown, stored
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.engine import heap
+from generator.engine.fingerprint import code_fingerprint
 from generator.engine.store import NoStore, Store
 from generator.engine.workers import PageJob, RenderJob, Workers, parse_task, render_task
-from generator.fingerprint import code_fingerprint
 from generator.model import Table
 from generator.parse import ParsedPage
 from generator.renders import TableRender

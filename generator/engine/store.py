@@ -7,7 +7,7 @@ soon as it is made (a large build never holds them all), and at the end of a
 successful build every entry it did not use is deleted, so the folder holds
 one build's worth. It is data, never code (no pickle): a damaged or foreign
 entry is ignored and recomputed. dvgen writes and deletes only in a folder of
-its own (:mod:`generator.cache_folder`), and deletes the folders of other
+its own (:mod:`generator.engine.folder`), and deletes the folders of other
 layouts (``v1/``...) only when they hold nothing but its entries.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from generator.cache_entries import write_atomic
-from generator.cache_folder import CACHEDIR_TAG, our_layout
+from generator.engine.folder import CACHEDIR_TAG, our_layout
 from generator.timing import CLOCK
 
 CACHE_DIR = ".dvgen-cache"

@@ -23,10 +23,10 @@ import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from generator.cache_folder import foreign
 from generator.config import Config
 from generator.diagnostics import Diagnostic, Diagnostics
-from generator.fingerprint import code_fingerprint
+from generator.engine.fingerprint import code_fingerprint
+from generator.engine.folder import foreign
 from generator.inputs import collect
 from generator.output.write import MANIFEST, read_manifest
 
