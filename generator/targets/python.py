@@ -35,6 +35,7 @@ from generator.pyformat import (
     py_number,
 )
 from generator.pyformat import tuple_of as py_tuple
+from generator.requests import Body, Param, Request, request
 
 #: Names every generated module defines or imports at module level.
 MODULE_NAMES = frozenset(
@@ -275,27 +276,37 @@ def _targets(
     ]
 
 
-def _ref_message(kind: str, name: str, message: str, entity_set: str) -> MessageView:
-    """Associate / Disassociate: the ``$ref`` endpoint of a navigation property."""
-    doc = _docstring(
-        INDENT,
-        f"Build the Web API request for the {message} message.",
-        "``related`` is the other row's URL relative to the service root, "
-        "such as ``accounts(00000000-0000-0000-0000-000000000001)``.",
-    )
-    params = ("key: uuid.UUID", "navigation: str", "related: str")
-    url = (py_string(entity_set + "("), "str(key)", '")/"', "navigation", '"/$ref"')
-    if kind == "associate":
-        related = dict_of([('"@odata.id"', "related")])
-        body = call("_runtime.Request", '"POST"', Chain(url), related)
-    else:
-        body = call("_runtime.Request", '"DELETE"', Chain((*url, '"?$id="', "related")))
-    return MessageView(name, doc, params, body)
+#: Each kind of request parameter, as a Python parameter.
+_PARAMS: dict[Param, str] = {
+    "key": "key: uuid.UUID",
+    "navigation": "navigation: str",
+    "related": "related: str",
+    "body": "body: Mapping[str, object]",
+    "parameters": "parameters: Mapping[str, object] | None = None",
+}
+#: Each kind of body, as a Python expression.
+_BODIES: dict[Body, Node | str] = {
+    "body": "dict(body)",
+    "parameters": "dict(parameters or {})",
+    "odata_id": dict_of([('"@odata.id"', "related")]),
+}
+
+
+def _url(req: Request) -> Node | str:
+    """The URL expression: a string literal, or the parts joined with ``+``."""
+    if req.function is not None:
+        return call("_runtime.operation_url", py_string(req.function), "parameters")
+    parts = [
+        ("str(key)" if p.text == "key" else p.text) if p.param else py_string(p.text)
+        for p in req.url
+    ]
+    return parts[0] if len(parts) == 1 else Chain(tuple(parts))
 
 
 def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
-    op = webapi.invocable(msg)
-    if op is None:
+    """The request builder of ``msg``, printing its :class:`Request`."""
+    req = request(msg, entity_set)
+    if req is None:
         return None
     name = scope.claim(
         msg.name + " request",
@@ -303,34 +314,19 @@ def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
         fallback="message request",
         owner=f"the request builder of message {msg.name}",
     )
-    doc = _docstring(INDENT, f"Build the Web API request for the {msg.name} message.")
-    if op.kind == "http" and op.method and op.path:
-        path = op.path
-        params: tuple[str, ...] = ()
-        if "{" in path:
-            # the only placeholder Dataverse pages use is the table's key
-            before, _, rest = path.partition("{")
-            after = rest.partition("}")[2]
-            url: str | Chain = Chain((py_string(before), "str(key)", py_string(after)))
-            params = ("key: uuid.UUID",)
-        else:
-            url = py_string(path)
-        args: list[Node | str] = [py_string(op.method), url]
-        if op.method in ("POST", "PATCH", "PUT"):
-            params += ("body: Mapping[str, object]",)
-            args.append("dict(body)")
-        return MessageView(name, doc, params, call("_runtime.Request", *args))
-    if op.kind in ("associate", "disassociate"):
-        return _ref_message(op.kind, name, msg.name, entity_set)
-    if op.kind in ("action", "function") and op.name:
-        params = ("parameters: Mapping[str, object] | None = None",)
-        if op.kind == "action":
-            body = call("_runtime.Request", '"POST"', py_string(op.name), "dict(parameters or {})")
-        else:
-            url_call = call("_runtime.operation_url", py_string(op.name), "parameters")
-            body = call("_runtime.Request", '"GET"', url_call)
-        return MessageView(name, doc, params, body)
-    return None
+    doc = _docstring(
+        INDENT,
+        f"Build the Web API request for the {req.message} message.",
+        "``related`` is the other row's URL relative to the service root, "
+        "such as ``accounts(00000000-0000-0000-0000-000000000001)``."
+        if req.takes_related
+        else None,
+    )
+    args: list[Node | str] = [py_string(req.method), _url(req)]
+    if req.body != "none":
+        args.append(_BODIES[req.body])
+    params = tuple(_PARAMS[p] for p in req.params)
+    return MessageView(name, doc, params, call("_runtime.Request", *args))
 
 
 def table_view(table: Table, sets: webapi.EntitySets, naming: Naming | None = None) -> TableView:

@@ -20,6 +20,7 @@ from generator.escape import ts_doc, ts_key, ts_string
 from generator.model import Attribute, Message, Table
 from generator.naming import TYPESCRIPT_RESERVED, Case, Scope
 from generator.overrides import Naming
+from generator.requests import Body, Param, Request, request
 
 #: What the runtime module exports; the index re-exports it.
 RUNTIME_NAMES = frozenset(
@@ -277,9 +278,34 @@ def _state_pairs(table: Table, enums: Mapping[str, EnumView]) -> list[list[tuple
     ]
 
 
+_RECORD = "Readonly<Record<string, unknown>>"
+#: Each kind of request parameter, as a TypeScript parameter.
+_PARAMS: dict[Param, str] = {
+    "key": "key: Id",
+    "navigation": "navigation: string",
+    "related": "related: string",
+    "body": f"body: {_RECORD}",
+    "parameters": f"parameters: {_RECORD} = {{}}",
+}
+#: Each kind of body, as the ``body`` property of the request literal.
+_BODIES: dict[Body, str] = {
+    "body": "{ ...body }",
+    "parameters": "{ ...parameters }",
+    "odata_id": '{ "@odata.id": related }',
+}
+
+
+def _url(req: Request) -> str:
+    """The URL expression: a string literal, or the parts joined with ``+``."""
+    if req.function is not None:
+        return f"operationUrl({ts_string(req.function)}, parameters)"
+    return " + ".join(p.text if p.param else ts_string(p.text) for p in req.url)
+
+
 def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
-    op = webapi.invocable(msg)
-    if op is None:
+    """The request builder of ``msg``, printing its :class:`Request`."""
+    req = request(msg, entity_set)
+    if req is None:
         return None
     name = scope.claim(
         msg.name + " request",
@@ -287,43 +313,16 @@ def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
         fallback="message request",
         owner=f"the request builder of message {msg.name}",
     )
-    doc = _doc(f"Build the Web API request for the {msg.name} message.")
-    record = "Readonly<Record<string, unknown>>"
-    if op.kind == "http" and op.method and op.path:
-        before, brace, rest = op.path.partition("{")
-        if brace:  # the only placeholder Dataverse pages use is the table's key
-            url = f"{ts_string(before)} + key + {ts_string(rest.partition('}')[2])}"
-            params = ["key: Id"]
-        else:
-            url = ts_string(op.path)
-            params = []
-        body = ""
-        if op.method in ("POST", "PATCH", "PUT"):
-            params.append(f"body: {record}")
-            body = ", body: { ...body }"
-        return MessageView(
-            name, doc, ", ".join(params), f"{{ method: {ts_string(op.method)}, url: {url}{body} }}"
-        )
-    if op.kind in ("associate", "disassociate"):
-        doc = _doc(
-            f"Build the Web API request for the {msg.name} message.",
-            "`related` is the other row's URL relative to the service root, "
-            "such as `accounts(00000000-0000-0000-0000-000000000001)`.",
-        )
-        url = f'{ts_string(entity_set + "(")} + key + ")/" + navigation + "/$ref"'
-        if op.kind == "associate":
-            body = f'{{ method: "POST", url: {url}, body: {{ "@odata.id": related }} }}'
-        else:
-            body = f'{{ method: "DELETE", url: {url} + "?$id=" + related }}'
-        return MessageView(name, doc, "key: Id, navigation: string, related: string", body)
-    if op.kind in ("action", "function") and op.name:
-        signature = f"parameters: {record} = {{}}"
-        if op.kind == "action":
-            body = f'{{ method: "POST", url: {ts_string(op.name)}, body: {{ ...parameters }} }}'
-        else:
-            body = f'{{ method: "GET", url: operationUrl({ts_string(op.name)}, parameters) }}'
-        return MessageView(name, doc, signature, body)
-    return None
+    doc = _doc(
+        f"Build the Web API request for the {req.message} message.",
+        "`related` is the other row's URL relative to the service root, "
+        "such as `accounts(00000000-0000-0000-0000-000000000001)`."
+        if req.takes_related
+        else None,
+    )
+    body = f", body: {_BODIES[req.body]}" if req.body != "none" else ""
+    literal = f"{{ method: {ts_string(req.method)}, url: {_url(req)}{body} }}"
+    return MessageView(name, doc, ", ".join(_PARAMS[p] for p in req.params), literal)
 
 
 def table_view(
