@@ -116,6 +116,16 @@ class NavigationView:
     partner: str | None = None
 
     @property
+    def constraint_property(self) -> str | None:
+        """The property of a referential constraint (the ``_<lookup>_value``)."""
+        return self.constraint[0] if self.constraint else None
+
+    @property
+    def referenced_property(self) -> str | None:
+        """The target's key the constraint references, once linked."""
+        return self.constraint[1] if self.constraint else None
+
+    @property
     def type(self) -> str:
         qualified = f"{NAMESPACE}.{self.target}"
         return f"Collection({qualified})" if self.collection else qualified

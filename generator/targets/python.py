@@ -68,6 +68,8 @@ CLASS_NAMES = frozenset(
     }
 )
 
+#: The standard module each kind's annotation names.
+_MODULE = {"decimal": "decimal", "uuid": "uuid", "date": "datetime", "datetime": "datetime"}
 _ANNOTATION = {
     "str": "str",
     "int": "int",
@@ -89,11 +91,27 @@ DEPRECATED = "Deprecated: the documentation marks this {} deprecated."
 
 
 @dataclass(slots=True)
+class MemberView:
+    name: str
+    value: int
+    label: str  # the label, as a string literal
+    doc: str  # its docstring (a deprecated choice's), at class-body indent, or ""
+
+
+@dataclass(slots=True)
+class StateOf:
+    """A status value and the state value it belongs to."""
+
+    value: int
+    state: int
+
+
+@dataclass(slots=True)
 class EnumView:
     name: str
     doc: str  # the docstring literal, at class-body indent
-    members: list[tuple[str, int, str, str]]  # (member, value, label literal, docstring or "")
-    states: list[tuple[int, int]] = field(default_factory=list)  # status value -> state value
+    members: list[MemberView]
+    states: list[StateOf] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -101,6 +119,7 @@ class FieldView:
     name: str
     wire: str
     annotation: str
+    module: str | None  # the standard module its annotation names (datetime, uuid...)
     required: bool
     doc: str  # escaped text of the attribute docstring
     spec: Node  # the _runtime.Column(...) expression
@@ -113,6 +132,7 @@ class MessageView:
     doc: str  # the docstring literal, at function-body indent
     params: tuple[str, ...]
     body: Node  # the return expression
+    request: Request  # what it prints
 
     @property
     def signature(self) -> str:
@@ -178,8 +198,8 @@ def _enum(attr: Attribute, table: Table, scope: Scope, naming: Naming) -> EnumVi
         fixed="a name every generated enum defines",
     )
     case = Case.PASCAL if naming.enum_members == "pascal" else Case.UPPER
-    out: list[tuple[str, int, str, str]] = []
-    states: list[tuple[int, int]] = []
+    out: list[MemberView] = []
+    states: list[StateOf] = []
     for opt in attr.options:
         member = members.claim(
             _label(opt),
@@ -189,9 +209,9 @@ def _enum(attr: Attribute, table: Table, scope: Scope, naming: Naming) -> EnumVi
             override=naming.choice(table, attr, opt),
         )
         note = _docstring(INDENT, DEPRECATED.format("choice")) if opt.deprecated else ""
-        out.append((member, opt.value, py_string(opt.label or str(opt.value)), note))
+        out.append(MemberView(member, opt.value, py_string(opt.label or str(opt.value)), note))
         if opt.state is not None:
-            states.append((opt.value, opt.state))
+            states.append(StateOf(opt.value, opt.state))
     title = attr.display_name or attr.logical_name
     doc = _docstring(
         INDENT,
@@ -255,6 +275,7 @@ def _field(
         name=name,
         wire=attr.logical_name,
         annotation=annotation if required else f"{annotation} | None",
+        module=None if choice is not None and kind in ("choice", "choices") else _MODULE.get(kind),
         required=required,
         doc=_doc(
             DEPRECATED.format("column") if attr.deprecated else None,
@@ -326,7 +347,7 @@ def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
     if req.body != "none":
         args.append(_BODIES[req.body])
     params = tuple(_PARAMS[p] for p in req.params)
-    return MessageView(name, doc, params, call("_runtime.Request", *args))
+    return MessageView(name, doc, params, call("_runtime.Request", *args), req)
 
 
 def table_view(table: Table, sets: webapi.EntitySets, naming: Naming | None = None) -> TableView:
@@ -369,12 +390,12 @@ def table_view(table: Table, sets: webapi.EntitySets, naming: Naming | None = No
     messages = [m for msg in table.messages if (m := _message(msg, module_scope, entity_set))]
     title = table.display_name or table.logical_name
     deprecated = DEPRECATED.format("table") if table.deprecated else None
-    used = " ".join([f.annotation for f in fields] + [p for m in messages for p in m.params])
-    imports = ["dataclasses"] + [
-        m for m in ("datetime", "decimal", "enum", "uuid") if f"{m}." in used
-    ]
-    if enums:
-        imports = sorted({*imports, "enum"})
+    imports = sorted(
+        {"dataclasses"}
+        | {f.module for f in fields if f.module}
+        | ({"uuid"} if any("key" in m.request.params for m in messages) else set())
+        | ({"enum"} if enums else set())
+    )
     return TableView(
         module=module_name(table.logical_name),
         class_name=class_name,

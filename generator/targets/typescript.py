@@ -82,6 +82,46 @@ class Prop:
     type: str
     doc: str  # a whole /** */ block, or ""
     optional: bool = True
+    date_only: bool = False  # typed by the runtime's DateOnly
+
+
+@dataclass(slots=True)
+class MemberView:
+    name: str
+    value: int
+    doc: str  # its doc block (a description, a deprecation), or ""
+
+
+@dataclass(slots=True)
+class LabelView:
+    value: int
+    label: str  # a string literal
+
+
+@dataclass(slots=True)
+class StateOf:
+    """A status value and the state value it belongs to."""
+
+    value: int
+    state: int
+
+
+@dataclass(slots=True)
+class NameValue:
+    """A property of an object literal: its key and its value, both as written."""
+
+    key: str
+    value: str
+
+
+@dataclass(slots=True)
+class StatePair:
+    """A state and a status that belong together: keys and values as written."""
+
+    state_key: str
+    state: int
+    status_key: str
+    status: int
 
 
 @dataclass(slots=True)
@@ -89,11 +129,11 @@ class EnumView:
     name: str
     labels: str  # name of the labels record
     doc: str
-    members: list[tuple[str, int, str]]  # (member, value, doc block)
-    label_literals: list[tuple[int, str]]
+    members: list[MemberView]
+    label_literals: list[LabelView]
     states: str | None = None  # name of the status -> state record
     state_type: str = "number"
-    state_values: list[tuple[int, int]] = field(default_factory=list)
+    state_values: list[StateOf] = field(default_factory=list)
     states_partial: bool = False  # a status with no known state (DV216) is not in the record
 
 
@@ -112,6 +152,7 @@ class MessageView:
     doc: str
     params: str
     body: str  # the returned object literal
+    request: Request  # what it prints
 
 
 @dataclass(slots=True)
@@ -129,10 +170,10 @@ class TableView:
     read: list[Prop]
     create: list[Prop]
     update: list[Prop]
-    columns: list[tuple[str, str]]  # (key, logical name literal)
-    select: list[tuple[str, str]]  # (key, property literal for $select)
+    columns: list[NameValue]  # key, logical name literal
+    select: list[NameValue]  # key, property literal for $select
     bindings: list[BindingView]
-    state_pairs: list[list[tuple[str, int]]]
+    state_pairs: list[StatePair]
     messages: list[MessageView]
     imports: list[str]  # runtime names the module uses
 
@@ -184,7 +225,7 @@ def _enum(attr: Attribute, table: Table, scope: Scope, naming: Naming) -> EnumVi
             override=naming.choice(table, attr, opt),
         )
         doc = _doc(opt.description, indent="  ", deprecated="choice" if opt.deprecated else None)
-        out.append((member, opt.value, doc))
+        out.append(MemberView(member, opt.value, doc))
     view = EnumView(
         name=name,
         labels=labels,
@@ -193,8 +234,10 @@ def _enum(attr: Attribute, table: Table, scope: Scope, naming: Naming) -> EnumVi
             deprecated="column" if attr.deprecated else None,
         ),
         members=out,
-        label_literals=[(o.value, ts_string(o.label or str(o.value))) for o in attr.options],
-        state_values=[(o.value, o.state) for o in attr.options if o.state is not None],
+        label_literals=[
+            LabelView(o.value, ts_string(o.label or str(o.value))) for o in attr.options
+        ],
+        state_values=[StateOf(o.value, o.state) for o in attr.options if o.state is not None],
         states_partial=any(o.state is None for o in attr.options),
     )
     if view.state_values:
@@ -206,8 +249,9 @@ def _read_props(
     attr: Attribute, table: Table, enums: Mapping[str, EnumView], doc: str
 ) -> list[Prop]:
     prop = webapi.value_property(attr)
-    out = [Prop(ts_key(prop), f"{_value_type(attr, table, enums)} | null", doc)]
     kind = webapi.kind(attr)
+    value = _value_type(attr, table, enums)
+    out = [Prop(ts_key(prop), f"{value} | null", doc, date_only=kind == "date")]
     if kind not in ("str", "uuid", "bytes", "object"):
         out.append(Prop(ts_string(prop + _FORMATTED), "string", ""))
     if kind == "lookup":
@@ -228,9 +272,18 @@ def _write_props(
 ) -> list[Prop]:
     required = not update and webapi.required_on_create(attr, table)
     null = " | null" if update or not required else ""
-    if webapi.kind(attr) != "lookup":
+    kind = webapi.kind(attr)
+    if kind != "lookup":
         value = _value_type(attr, table, enums)
-        return [Prop(ts_key(attr.logical_name), value + null, doc, optional=not required)]
+        return [
+            Prop(
+                ts_key(attr.logical_name),
+                value + null,
+                doc,
+                optional=not required,
+                date_only=kind == "date",
+            )
+        ]
     grouped = webapi.by_navigation(binds)
     one = len(grouped) == 1
     return [
@@ -267,14 +320,14 @@ def _bindings(lookups: list[tuple[Attribute, list[webapi.Binding]]]) -> list[Bin
     return out
 
 
-def _state_pairs(table: Table, enums: Mapping[str, EnumView]) -> list[list[tuple[str, int]]]:
+def _state_pairs(table: Table, enums: Mapping[str, EnumView]) -> list[StatePair]:
     state = next((a for a in table.attributes if a.type == "State"), None)
     status = next((a for a in table.attributes if a.type == "Status"), None)
     if state is None or status is None or status.logical_name not in enums:
         return []
     return [
-        [(ts_key(state.logical_name), s), (ts_key(status.logical_name), v)]
-        for v, s in enums[status.logical_name].state_values
+        StatePair(ts_key(state.logical_name), s.state, ts_key(status.logical_name), s.value)
+        for s in enums[status.logical_name].state_values
     ]
 
 
@@ -322,7 +375,7 @@ def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
     )
     body = f", body: {_BODIES[req.body]}" if req.body != "none" else ""
     literal = f"{{ method: {ts_string(req.method)}, url: {_url(req)}{body} }}"
-    return MessageView(name, doc, ", ".join(_PARAMS[p] for p in req.params), literal)
+    return MessageView(name, doc, ", ".join(_PARAMS[p] for p in req.params), literal, req)
 
 
 def table_view(
@@ -412,8 +465,12 @@ def table_view(
         read=_unique(read),
         create=sorted(_unique(create), key=lambda p: p.optional),
         update=_unique(update),
-        columns=[(k, ts_string(a.logical_name)) for k, a in keyed],
-        select=[(k, ts_string(webapi.value_property(a))) for k, a in keyed if webapi.readable(a)],
+        columns=[NameValue(k, ts_string(a.logical_name)) for k, a in keyed],
+        select=[
+            NameValue(k, ts_string(webapi.value_property(a)))
+            for k, a in keyed
+            if webapi.readable(a)
+        ],
         bindings=_bindings(lookups),
         state_pairs=_state_pairs(table, enums),
         messages=messages,
@@ -438,10 +495,10 @@ def _literal_or_null(text: str | None) -> str:
 
 def _imports(view: TableView) -> list[str]:
     used = {"Guid", "guid", "Bind", "bindPath"}
-    if any(p.type.startswith("DateOnly") for p in (*view.read, *view.create, *view.update)):
+    if any(p.date_only for p in (*view.read, *view.create, *view.update)):
         used.add("DateOnly")
     if view.messages:
         used.add("WebApiRequest")
-    if any("operationUrl(" in m.body for m in view.messages):
+    if any(m.request.function is not None for m in view.messages):
         used.add("operationUrl")
     return sorted(used, key=lambda n: (n[0].islower(), n))
