@@ -51,6 +51,12 @@ def run_slow(config: pytest.Config) -> bool:
     return bool(config.getoption("--slow")) or ci
 
 
+@pytest.fixture
+def thorough(request: pytest.FixtureRequest) -> bool:
+    """Whether slow checks run (CI, --slow): a test then tries more cases."""
+    return run_slow(request.config)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if run_slow(config):
         return

@@ -13,7 +13,8 @@
   full disk with everything as it was, or exit 0 with everything written.
 
 None ends in exit 70 or a traceback. ``make test`` runs a fixed set of
-examples; ``make fuzz`` runs fresh ones (DVGEN_FUZZ_EXAMPLES of them).
+examples (6 per property; 12 in CI); ``make fuzz`` runs fresh ones
+(DVGEN_FUZZ_EXAMPLES of them).
 """
 
 from __future__ import annotations
@@ -148,7 +149,8 @@ def _everything(root: Path) -> dict[str, Entry]:
 
 
 #: each example is two real builds: fewer than the page fuzzers run
-EXAMPLES = int(os.environ.get("DVGEN_FUZZ_EXAMPLES", "12"))
+_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+EXAMPLES = int(os.environ.get("DVGEN_FUZZ_EXAMPLES", "12" if _CI else "6"))
 
 
 @settings(max_examples=EXAMPLES)
