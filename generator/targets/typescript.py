@@ -151,8 +151,10 @@ class MessageView:
     name: str
     doc: str
     params: str
-    body: str  # the returned object literal
-    request: Request  # what it prints
+    method: str  # the request's parts as TypeScript expressions:
+    url: str
+    payload: str  # its body, or "" when it sends none
+    request: Request  # what they print
 
 
 @dataclass(slots=True)
@@ -373,9 +375,15 @@ def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
         if req.takes_related
         else None,
     )
-    body = f", body: {_BODIES[req.body]}" if req.body != "none" else ""
-    literal = f"{{ method: {ts_string(req.method)}, url: {_url(req)}{body} }}"
-    return MessageView(name, doc, ", ".join(_PARAMS[p] for p in req.params), literal, req)
+    return MessageView(
+        name,
+        doc,
+        ", ".join(_PARAMS[p] for p in req.params),
+        ts_string(req.method),
+        _url(req),
+        _BODIES[req.body] if req.body != "none" else "",
+        req,
+    )
 
 
 def table_view(
