@@ -234,7 +234,7 @@ def generate(
 
     ``command="build"`` writes the model under ``<output>/model/``;
     ``command="parse"`` writes it straight into ``<output>/`` (``dvgen parse``).
-    ``jobs`` is how many processes parse and render (:mod:`generator.parallel`).
+    ``jobs`` is how many processes parse and render (:mod:`generator.engine.workers`).
     Raises :class:`generator.output.lock.Busy` when another build is writing the
     same output folder.
     """

@@ -1,5 +1,6 @@
 """What every kind of cache entry shares: its name, its stored diagnostics,
-and how it is written (:mod:`generator.cache`, :mod:`generator.cache_parts`)."""
+and how it is written (:mod:`generator.engine.runner`,
+:mod:`generator.targets.odata_parts`)."""
 
 from __future__ import annotations
 

@@ -105,9 +105,10 @@ def _merge_keyed(a: Iterable[Any], b: Iterable[Any], key: str) -> tuple[Any, ...
     return tuple(out.values())
 
 
-#: How a build remembers merged tables: ``(pages, diags, display, merge)``
-#: returns ``merge(diags)``, or what it returned for the same pages before.
-Remember = Callable[
+#: Where a build's tables of several pages come from (the engine's
+#: :meth:`~generator.engine.runner.Runner.merged`): ``(pages, diags, display,
+#: merge)`` returns ``merge(diags)``, or what it returned for the same pages before.
+Merged = Callable[
     [list[ParsedPage], Diagnostics, Mapping[str, str], Callable[[Diagnostics], Table]], Table
 ]
 
@@ -116,10 +117,10 @@ def merge_pages(
     pages: Iterable[ParsedPage],
     diags: Diagnostics,
     display: Mapping[str, str],
-    remember: Remember | None = None,
+    merged: Merged | None = None,
 ) -> dict[str, Table]:
-    """All pages of a build as tables keyed by logical name. ``remember``
-    (the build cache) may hand back a table described by several pages as
+    """All pages of a build as tables keyed by logical name. ``merged``
+    (the engine, through its store) may hand back a table described by several pages as
     merged before, when the same pages describe it."""
     groups: dict[str, list[ParsedPage]] = defaultdict(list)
     for p in pages:
@@ -128,8 +129,8 @@ def merge_pages(
     for logical in sorted(groups):
         ordered = sorted(groups[logical], key=_page_order)
         merge = partial(_merge_group, logical, ordered, display=display)
-        if remember is not None and len(ordered) > 1:
-            tables[logical] = remember(ordered, diags, display, merge)
+        if merged is not None and len(ordered) > 1:
+            tables[logical] = merged(ordered, diags, display, merge)
         else:
             tables[logical] = merge(diags)
     _resolve_relationships(tables, diags, display)

@@ -22,7 +22,7 @@ The document is made in three steps, so a rebuild redoes only what changed:
 3. a :class:`Block` per entity type (its ``EntityType`` and ``EntitySet``
    elements), rendered from the linked type, then the document around them.
 
-:class:`Parts` supplies pieces and blocks; :class:`generator.cache_parts.StoredParts`
+:class:`Parts` supplies pieces and blocks; :class:`generator.targets.odata_parts.StoredParts`
 keeps them between builds: a piece while its reads hold, a block while its
 table and its :func:`facts` are unchanged.
 """
