@@ -186,7 +186,7 @@ def _templates(value: Any, base: Path, where: str) -> str:
     return value
 
 
-def _subtable(section: Any, where: str, known: set[str]) -> dict[str, Any]:
+def subtable(section: Any, where: str, known: set[str]) -> dict[str, Any]:
     """``section`` when it is a table of only ``known`` settings."""
     if not isinstance(section, dict):
         raise ConfigError(f"{where} must be a table")
@@ -199,7 +199,7 @@ def _subtable(section: Any, where: str, known: set[str]) -> dict[str, Any]:
 
 
 def _python_table(section: Any, where: str) -> dict[str, str]:
-    section = _subtable(section, where, {"package", "distribution"})
+    section = subtable(section, where, {"package", "distribution"})
     out: dict[str, str] = {}
     package = section.get("package")
     if package is not None:
@@ -215,7 +215,7 @@ def _python_table(section: Any, where: str) -> dict[str, str]:
 
 
 def _typescript_table(section: Any, where: str) -> dict[str, str]:
-    section = _subtable(section, where, {"package"})
+    section = subtable(section, where, {"package"})
     package = section.get("package")
     if package is None:
         return {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from generator.config import Config, ConfigError
+from generator.config import Config, ConfigError, subtable
 from generator.diff.ignore import IgnoreEntry, IgnoreError, entries_from_config
 
 FailOn = Literal["breaking", "warning", "info", "never"]
@@ -27,13 +27,7 @@ def diff_settings(config: Config) -> DiffSettings:
     if section is None:
         return DiffSettings()
     where = f"{config.source}: [tool.dvgen].diff"
-    if not isinstance(section, dict):
-        raise ConfigError(f"{where} must be a table")
-    unknown = sorted(set(section) - _KNOWN)
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(_KNOWN))}"
-        )
+    section = subtable(section, where, _KNOWN)
     fail_on = section.get("fail-on", "breaking")
     if fail_on not in FAIL_ON:
         raise ConfigError(f"{where} fail-on: {fail_on!r} is not one of {', '.join(FAIL_ON)}")

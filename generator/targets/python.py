@@ -36,6 +36,7 @@ from generator.pyformat import (
 )
 from generator.pyformat import tuple_of as py_tuple
 from generator.requests import Body, Param, Request, request
+from generator.targets.views import StateOf
 
 #: Names every generated module defines or imports at module level.
 MODULE_NAMES = frozenset(
@@ -96,14 +97,6 @@ class MemberView:
     value: int
     label: str  # the label, as a string literal
     doc: str  # its docstring (a deprecated choice's), at class-body indent, or ""
-
-
-@dataclass(slots=True)
-class StateOf:
-    """A status value and the state value it belongs to."""
-
-    value: int
-    state: int
 
 
 @dataclass(slots=True)

@@ -21,6 +21,7 @@ from generator.model import Attribute, Message, Table
 from generator.naming import TYPESCRIPT_RESERVED, Case, Scope
 from generator.overrides import Naming
 from generator.requests import Body, Param, Request, request
+from generator.targets.views import StateOf
 
 #: What the runtime module exports; the index re-exports it.
 RUNTIME_NAMES = frozenset(
@@ -96,14 +97,6 @@ class MemberView:
 class LabelView:
     value: int
     label: str  # a string literal
-
-
-@dataclass(slots=True)
-class StateOf:
-    """A status value and the state value it belongs to."""
-
-    value: int
-    state: int
 
 
 @dataclass(slots=True)
