@@ -153,15 +153,18 @@ _CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 EXAMPLES = int(os.environ.get("DVGEN_FUZZ_EXAMPLES", "12" if _CI else "6"))
 
 
-@settings(max_examples=EXAMPLES)
-@given(
-    st.lists(
-        st.tuples(st.sampled_from(SPOTS), st.sampled_from(KINDS)),
+def _ops(spots: list[str], kinds: list[str]) -> st.SearchStrategy[list[tuple[str, str]]]:
+    """One to four things to do, each at a spot of its own."""
+    return st.lists(
+        st.tuples(st.sampled_from(spots), st.sampled_from(kinds)),
         min_size=1,
         max_size=4,
         unique_by=lambda op: op[0],
     )
-)
+
+
+@settings(max_examples=EXAMPLES)
+@given(_ops(SPOTS, KINDS))
 def test_a_build_keeps_every_user_entry_or_refuses_untouched(
     tmp_path_factory: pytest.TempPathFactory,
     reference: Files,
@@ -206,16 +209,7 @@ MEANWHILE = ["file", "folder", "link-file", "link-nowhere", "fifo", "replace"]
 
 
 @settings(max_examples=EXAMPLES)
-@given(
-    st.lists(
-        st.tuples(
-            st.sampled_from([*SPOTS, "mine.txt", "python/mine.txt"]), st.sampled_from(MEANWHILE)
-        ),
-        min_size=1,
-        max_size=4,
-        unique_by=lambda op: op[0],
-    )
-)
+@given(_ops([*SPOTS, "mine.txt", "python/mine.txt"], MEANWHILE))
 def test_what_another_process_does_meanwhile_is_kept(
     tmp_path_factory: pytest.TempPathFactory,
     reference: Files,
