@@ -1,8 +1,9 @@
 """Python source laid out the way black leaves it, without running black.
 
-Black formats about 0.07 MB of Python a second: at Dataverse scale it would
-cost more than everything else a build does. So the Python target writes
-source that black (the pinned version, line length 100) already accepts:
+Run on every generated module, black would cost about 0.7x a whole cold
+build at Dataverse scale (``docs/benchmarks.md``, "Formatting", measured by
+``make bench``). So the Python target writes source that black (the pinned
+version, line length 100) already accepts:
 
 * :func:`layout` prints an expression on one line when it fits, and
   otherwise one element per line with a trailing comma, recursively. The
