@@ -38,7 +38,7 @@ from generator.exits import (
 from generator.inputs import display_path
 from generator.output.check import check_output
 from generator.output.lock import Busy
-from generator.output.stamp import record
+from generator.output.stamp import digest_before, record
 from generator.output.write import InterruptedAfterWrite, UnsafePath
 from generator.render import TemplateFailure
 from generator.resources import BrokenInstall
@@ -119,6 +119,7 @@ def _run(args: argparse.Namespace) -> int:
         config = replace(config, targets=("model",))
     if getattr(args, "check", False):
         return _check(args, config)
+    digest = digest_before(config, strict=args.strict) if args.command == "build" else None
     try:
         with _progress(args) as progress:
             result = generate(
@@ -136,12 +137,13 @@ def _run(args: argparse.Namespace) -> int:
     if result.failed(args.strict):
         return EXIT_INPUT
     if args.command == "build" and result.report is not None:
-        record(config, result.files, result.diagnostics.sorted(), strict=args.strict)
+        record(config, digest, result.files, result.diagnostics.sorted())
     return EXIT_OK
 
 
 def _check(args: argparse.Namespace, config: Config) -> int:
     """``build --check``: render in memory and compare with the output folder."""
+    digest = digest_before(config, strict=args.strict)
     with _progress(args) as progress:
         result = generate(
             config, strict=args.strict, write=False, progress=progress, jobs=args.jobs
@@ -171,7 +173,7 @@ def _check(args: argparse.Namespace, config: Config) -> int:
         print(line)
     out = display_path(config.output_dir) + "/"
     if check.ok:
-        record(config, result.files, result.diagnostics.sorted(), strict=args.strict)
+        record(config, digest, result.files, result.diagnostics.sorted())
         if not args.quiet:
             _say(f"dvgen: {out} is up to date ({len(result.files)} file(s))")
         return EXIT_OK

@@ -12,9 +12,11 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import generator.commands
 from generator.cli import main
 from generator.config import CACHE_ENV
 from generator.exits import EXIT_INPUT, EXIT_OK
@@ -131,3 +133,22 @@ def test_a_damaged_stamp_takes_the_full_check(built_project: Path) -> None:
 def test_without_a_cache_there_is_no_stamp(built_project: Path) -> None:
     code, _, heavy = _check_in_child(built_project, "--no-cache")
     assert code == EXIT_OK and heavy
+
+
+def test_a_page_edited_while_the_build_runs_leaves_the_stamp_stale(
+    built_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stamp digests the inputs as the build read them: a page saved
+    after the build read it must not make the next check say "up to date"."""
+    real = generator.commands.generate
+
+    def edited_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        _edit_page(built_project)  # saved after the build had read it
+        return result
+
+    _edit_output(built_project)  # so that this build writes
+    monkeypatch.setattr(generator.commands, "generate", edited_meanwhile)
+    assert main(["build", "-q"]) == EXIT_OK
+    code, err, heavy = _check_in_child(built_project)
+    assert code == EXIT_INPUT and "out of date" in err and heavy

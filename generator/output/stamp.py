@@ -28,7 +28,7 @@ from generator.diagnostics import Diagnostic, Diagnostics
 from generator.engine.fingerprint import code_fingerprint
 from generator.engine.folder import foreign
 from generator.inputs import collect
-from generator.output.write import MANIFEST, read_manifest
+from generator.output.write import MANIFEST, manifest_bytes, read_manifest
 
 #: The libraries whose versions change the bytes dvgen writes.
 SHAPING = ("black", "Jinja2", "markdown-it-py", "PyYAML", "pydantic", "anyascii", "ftfy")
@@ -84,23 +84,27 @@ def _path(config: Config) -> Path | None:
     return cache / "stamps" / f"{hashlib.sha256(out).hexdigest()}.json"
 
 
+def digest_before(config: Config, *, strict: bool) -> str | None:
+    """:func:`inputs_digest`, taken before a build reads its inputs: a page
+    edited while the build runs then leaves the stamp stale, never wrongly
+    current. ``None`` without a cache (no stamp is kept)."""
+    if config.cache_dir is None:
+        return None
+    return inputs_digest(config, strict=strict)
+
+
 def record(
-    config: Config, files: Mapping[str, bytes], shown: Iterable[Diagnostic], *, strict: bool
+    config: Config, digest: str | None, files: Mapping[str, bytes], shown: Iterable[Diagnostic]
 ) -> None:
-    """Stamp the output folder as holding ``files`` (and their manifest), made
-    from what :func:`inputs_digest` digests. A stamp that cannot be written
-    costs the next check its quick path, never a build."""
+    """Stamp the output folder as holding ``files`` and their manifest (as
+    the commit wrote them, hashed from memory), made from inputs whose digest
+    :func:`digest_before` took. A stamp that cannot be written costs the next
+    check its quick path, never a build."""
     path = _path(config)
-    digest = inputs_digest(config, strict=strict)
     if path is None or digest is None:
         return
-    out = config.output_dir
-    hashes = {}
-    for rel in [*files, MANIFEST]:
-        try:
-            hashes[rel] = hashlib.sha256((out / rel).read_bytes()).hexdigest()
-        except OSError:
-            return
+    written = {**files, MANIFEST: manifest_bytes(files)}
+    hashes = {rel: hashlib.sha256(data).hexdigest() for rel, data in written.items()}
     stamp = {"inputs": digest, "files": hashes, "diagnostics": [d.to_dict() for d in shown]}
     try:
         path.parent.mkdir(exist_ok=True)
