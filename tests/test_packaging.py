@@ -156,19 +156,26 @@ def test_check_reports_it_too(installed: Path, capsys: pytest.CaptureFixture[str
     assert str(path) in capsys.readouterr().err
 
 
+def own_template(project: Path, name: str, text: str) -> None:
+    """Write the project's own ``python/<name>`` into its templates folder
+    ``mine/`` (set in its pyproject.toml the first time)."""
+    mine = project / "mine" / "python"
+    if not mine.is_dir():
+        mine.mkdir(parents=True)
+        with (project / "pyproject.toml").open("a", encoding="utf-8") as f:
+            f.write('templates = "mine"\n')
+    (mine / name).write_text(text, encoding="utf-8")
+
+
 def test_with_a_projects_templates_the_missing_one_is_still_dvgens(
     installed: Path, project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A project folder that does not replace the missing file does not make
     it the project's fault; a project template that includes a missing one is."""
-    mine = project / "mine" / "python"
-    mine.mkdir(parents=True)
-    (mine / "README.md.jinja").write_text("mine\n", encoding="utf-8")
-    with (project / "pyproject.toml").open("a", encoding="utf-8") as f:
-        f.write('templates = "mine"\n')
+    own_template(project, "README.md.jinja", "mine\n")
     path = lose(installed, "python/table.py.jinja")
     assert str(path) in broken_build(capsys, project)
-    (mine / "table.py.jinja").write_text("{% include 'python/nope.jinja' %}\n", encoding="utf-8")
+    own_template(project, "table.py.jinja", "{% include 'python/nope.jinja' %}\n")
     assert main(["build"]) == EXIT_USAGE
     err = capsys.readouterr().err
     assert "template 'python/nope.jinja' not found in" in err
@@ -178,13 +185,7 @@ def test_with_a_projects_templates_the_missing_one_is_still_dvgens(
 def test_extending_a_template_dvgen_never_shipped_is_the_projects_error(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mine = project / "mine" / "python"
-    mine.mkdir(parents=True)
-    (mine / "__init__.py.jinja").write_text(
-        "{% extends 'dvgen/python/tabel.py.jinja' %}\n", encoding="utf-8"
-    )
-    with (project / "pyproject.toml").open("a", encoding="utf-8") as f:
-        f.write('templates = "mine"\n')
+    own_template(project, "__init__.py.jinja", "{% extends 'dvgen/python/tabel.py.jinja' %}\n")
     capsys.readouterr()
     assert main(["build"]) == EXIT_USAGE  # a typo of the project's
     assert "template 'dvgen/python/tabel.py.jinja' not found" in capsys.readouterr().err
@@ -195,13 +196,7 @@ def test_a_projects_template_that_extends_a_missing_builtin_is_a_broken_install(
 ) -> None:
     """Overriding a block of dvgen's template is the project's own choice; the
     template it extends being gone is dvgen's installation, not the project."""
-    mine = project / "mine" / "python"
-    mine.mkdir(parents=True)
-    (mine / "table.py.jinja").write_text(
-        "{% extends 'dvgen/python/table.py.jinja' %}\n", encoding="utf-8"
-    )
-    with (project / "pyproject.toml").open("a", encoding="utf-8") as f:
-        f.write('templates = "mine"\n')
+    own_template(project, "table.py.jinja", "{% extends 'dvgen/python/table.py.jinja' %}\n")
     path = lose(installed, "python/table.py.jinja")
     assert str(path) in broken_build(capsys, project)
 
