@@ -2,34 +2,43 @@
 
 Run on every generated module, black would cost about 0.7x a whole cold
 build at Dataverse scale (``docs/benchmarks.md``, "Formatting", measured by
-``make bench``). So the Python target writes source that black (the pinned
-version, line length 100) already accepts:
+``make bench``). So the templates print plain Python, one statement or one
+item a line however long, and :func:`tidy` lays out, in one pass over the
+rendered module, each line that is too long:
 
-* :func:`layout` prints an expression on one line when it fits, and
-  otherwise one element per line with a trailing comma, recursively. The
-  trailing comma is black's "magic" one: black keeps such a split as it is,
-  and it never splits a line that fits;
-* :func:`docstring` applies black's docstring rules (first line stripped,
-  the rest re-indented, closing quotes on their own line when the last line
-  is too long) to text already escaped by :func:`generator.escape.py_docstring`;
-* :func:`generator.escape.py_string` picks the quotes black would.
+* it reads the line with Python's own tokenizer into a tree of brackets,
+  items, ``key=value`` / ``key: value`` pairs and ``+`` chains, and prints
+  it on one line when it fits, else one item a line with a trailing comma,
+  recursively. That trailing comma is black's "magic" one: black keeps such
+  a split as it is, and it never splits a line that fits;
+* ``target = value`` whose value has no brackets to split at gets the value
+  in parentheses on a line of its own, as black does when both lines fit.
+
+Docstring literals are made by :func:`docstring` (black's docstring rules,
+applied to text already escaped by :func:`generator.escape.py_docstring`),
+string literals by :func:`generator.escape.py_string` (black's quotes), and
+numbers by :func:`py_number`.
 
 What this module cannot split (a name or a string too long for any line) is
-caught by :func:`black_stable`: a module with a code line over the limit is
-handed to black itself, so the output is always what black would leave.
-``tests/test_pyformat.py`` runs black over every module the corpus
-generates and over hostile text, and fails if black would change one byte.
+caught by :func:`black_stable`: a module with a code line still over the
+limit is handed to black itself, so the output is always what black would
+leave. ``tests/test_pyformat.py`` runs black over every module the corpus
+generates, over hostile text and over random statements, and fails if black
+would change one byte.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import io
+import tokenize
 from dataclasses import dataclass
+from itertools import pairwise
 
 from black.strings import str_width
 
 LINE_LENGTH = 100  # black's line length for generated code (generator.render)
 INDENT = "    "
+_OPEN = {"(": ")", "[": "]", "{": "}"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,16 +50,21 @@ class Atom:
 
 @dataclass(frozen=True, slots=True)
 class Brackets:
-    """``head(items)``, ``(items)``, ``{items}``...: split between items.
+    """``head(items)close``, ``(items)``, ``{items}``...: split between items.
 
-    ``one_tuple`` marks a parenthesised single item that needs its comma
-    even on one line: ``("a",)``.
+    ``comma`` marks items written with a trailing comma: a parenthesised
+    single item keeps it on one line (``("a",)``); anywhere else it is
+    black's magic comma, and the brackets are split even when they fit.
     """
 
     head: str
     close: str
     items: tuple[Node, ...]
-    one_tuple: bool = False
+    comma: bool = False
+
+    @property
+    def one_tuple(self) -> bool:
+        return self.comma and self.head == "(" and len(self.items) == 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,27 +84,6 @@ class Chain:
 
 
 Node = Atom | Brackets | Pair | Chain
-
-
-def call(name: str, *args: Node | str) -> Brackets:
-    return Brackets(f"{name}(", ")", _nodes(args))
-
-
-def tuple_of(*items: Node | str) -> Brackets:
-    nodes = _nodes(items)
-    return Brackets("(", ")", nodes, one_tuple=len(nodes) == 1)
-
-
-def dict_of(pairs: Sequence[tuple[str, Node | str]]) -> Brackets:
-    return Brackets("{", "}", tuple(Pair(f"{k}: ", _node(v)) for k, v in pairs))
-
-
-def _node(item: Node | str) -> Node:
-    return Atom(item) if isinstance(item, str) else item
-
-
-def _nodes(items: Sequence[Node | str]) -> tuple[Node, ...]:
-    return tuple(_node(i) for i in items)
 
 
 def flat(node: Node) -> str:
@@ -119,7 +112,8 @@ def layout(node: Node, indent: str = "", prefix: str = "", suffix: str = "") -> 
 
 def _lines(node: Node, indent: str, prefix: str, suffix: str) -> list[str]:
     line = indent + prefix + flat(node) + suffix
-    if fits(line) or isinstance(node, Atom):
+    magic = isinstance(node, Brackets) and node.comma and not node.one_tuple
+    if (fits(line) and not magic) or isinstance(node, Atom):
         return [line]  # a long atom stays long: black_stable() sends it to black
     if isinstance(node, Pair):
         return _lines(node.value, indent, prefix + node.key, suffix)
@@ -140,7 +134,7 @@ def _lines(node: Node, indent: str, prefix: str, suffix: str) -> list[str]:
     return out
 
 
-def assign(target: str, value: str, indent: str) -> str:
+def _assign(target: str, value: str, indent: str) -> str:
     """``target = value`` (``target`` may carry an annotation): on one line
     when it fits, else with the value in parentheses on a line of its own,
     as black does when both lines then fit."""
@@ -149,6 +143,133 @@ def assign(target: str, value: str, indent: str) -> str:
     if fits(line) or not (fits(head) and fits(indent + INDENT + value)):
         return line
     return f"{head}\n{indent}{INDENT}{value}\n{indent})"
+
+
+# -- the post-pass ------------------------------------------------------------------
+
+
+def tidy(source: str) -> str:
+    """``source`` with each code line that is too long laid out as black
+    leaves it (module docstring above). Lines that fit, triple-quoted text,
+    and lines the tokenizer cannot read alone are left as they are."""
+    out: list[str] = []
+    inside = False
+    for line in source.split("\n"):
+        if inside:
+            inside = not line.endswith('"""')
+        elif line.lstrip(" ").startswith('"""'):
+            inside = '"""' not in line.lstrip(" ")[3:]
+        elif not fits(line):
+            out.append(_split(line))
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    text: str
+    start: int  # columns in the line, indent excluded
+    end: int
+    depth: int  # brackets open around it (its own excluded)
+    op: bool
+
+
+def _tokens(text: str) -> list[_Token] | None:
+    """``text``'s tokens, or ``None`` when it is not a whole line of code
+    (unbalanced brackets, a comment, a string that goes on)."""
+    out: list[_Token] = []
+    depth = 0
+    skip = (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT)
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text + "\n").readline):
+            if tok.type in skip:
+                continue
+            if tok.type in (tokenize.COMMENT, tokenize.ERRORTOKEN) or tok.start[0] != 1:
+                return None
+            op = tok.type == tokenize.OP
+            if op and tok.string in ")]}":
+                depth -= 1
+            out.append(_Token(tok.string, tok.start[1], tok.end[1], depth, op))
+            if op and tok.string in _OPEN:
+                depth += 1
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return out if depth == 0 and out else None
+
+
+def _split(line: str) -> str:
+    """One line of code laid out: a statement, or (ending in a comma) an
+    item of brackets already split over several lines."""
+    text = line.lstrip(" ")
+    indent = line[: len(line) - len(text)]
+    tokens = _tokens(text)
+    if tokens is None:
+        return line
+    if tokens[-1].op and tokens[-1].text == ",":
+        return layout(_item(text, tokens[:-1]), indent, "", ",")
+    eq = next((t for t in tokens if t.depth == 0 and t.op and t.text == "="), None)
+    if eq is not None:
+        target = text[: eq.start].rstrip()
+        value = [t for t in tokens if t.start > eq.start]
+        node = _node(text, value)
+        if isinstance(node, Brackets):
+            return layout(node, indent, target + " = ")
+        return _assign(target, flat(node), indent)
+    if tokens[0].text == "return" and len(tokens) > 1:
+        return layout(_node(text, tokens[1:]), indent, "return ")
+    return layout(_node(text, tokens), indent)
+
+
+def _item(text: str, tokens: list[_Token]) -> Node:
+    """An item of brackets: ``key=value``, ``key: value`` or an expression."""
+    top = [t for t in tokens if t.depth == tokens[0].depth and t.op]
+    sep = next((t for t in top if t.text == "="), None) or next(
+        (t for t in top if t.text == ":"), None
+    )
+    if sep is not None:
+        value = [t for t in tokens if t.start > sep.start]
+        if value:
+            return Pair(text[tokens[0].start : value[0].start], _node(text, value))
+    return _node(text, tokens)
+
+
+def _node(text: str, tokens: list[_Token]) -> Node:
+    """An expression: a ``+`` chain, something ending in brackets, or an atom."""
+    level = tokens[0].depth
+    whole = text[tokens[0].start : tokens[-1].end]
+    top = [i for i, t in enumerate(tokens) if t.depth == level and t.op]
+    plus = [i for i in top if tokens[i].text == "+"]
+    if plus:
+        if plus[0] == 0 or plus[-1] == len(tokens) - 1 or any(b - a < 2 for a, b in pairwise(plus)):
+            return Atom(whole)  # a sign, not a sum
+        bounds = [-1, *plus, len(tokens)]
+        return Chain(
+            tuple(text[tokens[a + 1].start : tokens[b - 1].end] for a, b in pairwise(bounds))
+        )
+    closers = [i for i in top if tokens[i].text in ")]}"]
+    if not closers:
+        return Atom(whole)
+    closer = closers[-1]
+    opener = max(i for i in top if i < closer and tokens[i].text in _OPEN)
+    head = text[tokens[0].start : tokens[opener].end]
+    inner = tokens[opener + 1 : closer]
+    items: list[Node] = []
+    start = 0
+    comma = False
+    for i, t in enumerate(inner):
+        if t.depth == level + 1 and t.op and t.text == ",":
+            if start < i:
+                items.append(_item(text, inner[start:i]))
+            start, comma = i + 1, True
+        else:
+            comma = False
+    if start < len(inner):
+        items.append(_item(text, inner[start:]))
+    return Brackets(head, text[tokens[closer].start : tokens[-1].end], tuple(items), comma)
+
+
+# -- literals -----------------------------------------------------------------------
 
 
 def docstring(body: str, indent: str) -> str:

@@ -25,7 +25,6 @@ from black.mode import Mode, TargetVersion
 from black.parsing import InvalidInput
 
 from generator.overrides import Naming
-from generator.pyformat import assign
 from generator.resources import (
     SHIPPED,
     BrokenInstall,
@@ -62,8 +61,15 @@ def environment(folder: str | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,  # every value is escaped for its spot before it gets here
     )
-    env.globals["assign"] = assign  # Python statements laid out as black would
+    env.globals["assign"] = _assign
     return env
+
+
+def _assign(target: str, value: str, indent: str) -> str:
+    """``target = value`` at ``indent``: kept for templates written for dvgen
+    0.1, which laid out assignments themselves. Every line of rendered Python
+    is laid out after rendering now (:func:`generator.pyformat.tidy`)."""
+    return f"{indent}{target} = {value}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
 """Generated Python is what black leaves alone, without running black.
 
-The build skips black (:mod:`generator.pyformat`) whenever the module's own
-layout is black's; these tests hold it to that on every page the project
-carries, on hostile text, and on random shapes and text (hypothesis).
+The build lays out each rendered module itself (:func:`generator.pyformat.tidy`)
+and skips black whenever that layout is black's; these tests hold it to that
+on every page the project carries, on hostile text, and on random statements
+and text (hypothesis).
 """
 
 from __future__ import annotations
@@ -27,14 +28,12 @@ from generator.pyformat import (
     Chain,
     Node,
     Pair,
-    assign,
     black_stable,
-    call,
-    dict_of,
     docstring,
+    flat,
     layout,
     py_number,
-    tuple_of,
+    tidy,
 )
 from generator.render import format_python
 from generator.targets.python_files import python_package
@@ -110,7 +109,22 @@ def test_runtime_template_is_kept_black_formatted() -> None:
     assert black_leaves(runtime)
 
 
-# -- shapes, against black itself ---------------------------------------------------
+# -- statements, against black itself ----------------------------------------------
+# Random statements are printed on one line, as a template prints them, and
+# laid out by tidy(); whatever it leaves within the limit, black must leave.
+
+
+def call(name: str, *args: Node) -> Brackets:
+    return Brackets(f"{name}(", ")", args)
+
+
+def tuple_of(*items: Node) -> Brackets:
+    return Brackets("(", ")", items, comma=len(items) == 1)
+
+
+def dict_of(pairs: list[tuple[str, Node]]) -> Brackets:
+    return Brackets("{", "}", tuple(Pair(f"{k}: ", v) for k, v in pairs))
+
 
 names = (
     st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=60)
@@ -149,44 +163,77 @@ def _module(body: str) -> str:
 
 @PROPERTY
 @given(nodes, names)
-def test_an_assigned_expression_is_black_stable(node: Node, target: str) -> None:
-    source = _module(layout(node, "", f"{target} = "))
+def test_an_assigned_expression_is_laid_out_black_stable(node: Node, target: str) -> None:
+    line = f"{target} = {flat(node)}"
+    laid = tidy(line)
+    if isinstance(node, Brackets):  # tidy() read the tree back from the line
+        assert laid == layout(node, "", f"{target} = ")
+    source = _module(laid)
+    assert ast.dump(ast.parse(source)) == ast.dump(ast.parse(_module(line)))
     if black_stable(source):
         assert black_leaves(source)
 
 
 @PROPERTY
 @given(st.lists(st.one_of(nodes, chains), max_size=6), names)
-def test_a_call_in_a_return_is_black_stable(args: list[Node], name: str) -> None:
-    body = layout(call(name, *args), INDENT, "return ")
-    source = _module(f"def f() -> object:\n{body}")
+def test_a_call_in_a_return_is_laid_out_black_stable(args: list[Node], name: str) -> None:
+    node = call(name, *args)
+    laid = tidy(f"{INDENT}return {flat(node)}")
+    assert laid == layout(node, INDENT, "return ")
+    source = _module(f"def f() -> object:\n{laid}")
     if black_stable(source):
         assert black_leaves(source)
 
 
 @PROPERTY
 @given(st.lists(names, max_size=6), names)
-def test_a_signature_is_black_stable(params: list[str], name: str) -> None:
+def test_a_signature_is_laid_out_black_stable(params: list[str], name: str) -> None:
     head = Brackets(f"def {name}(", ") -> object:", tuple(Atom(f"{p}: int") for p in params))
-    source = _module(f"{layout(head)}\n    return 1")
+    source = _module(f"{tidy(flat(head))}\n    return 1")
     if black_stable(source):
         assert black_leaves(source)
 
 
 @PROPERTY
 @given(names, atoms, st.integers(min_value=0, max_value=2))
-def test_an_assignment_is_black_stable(target: str, value: str, depth: int) -> None:
+def test_an_assignment_is_laid_out_black_stable(target: str, value: str, depth: int) -> None:
     indent = INDENT * depth
     lines = [f"{INDENT * d}class C{d}:" for d in range(depth)]
-    source = _module("\n".join([*lines, assign(f"{target}: int", value, indent)]))
+    source = _module("\n".join([*lines, tidy(f"{indent}{target}: int = {value}")]))
     if black_stable(source):
         assert black_leaves(source)
 
 
 def test_the_assignment_property_reaches_the_wrapped_form() -> None:
     # without this the property above could pass by never leaving one line
-    wrapped = assign("NAME: Final", py_string("v" * 90), INDENT)
+    wrapped = tidy(f"{INDENT}NAME: Final = {py_string('v' * 90)}")
     assert wrapped.count("\n") == 2 and black_leaves(_module(f"class C:\n{wrapped}"))
+
+
+def test_tidy_leaves_what_it_cannot_read_or_need_not_touch() -> None:
+    long = "y" * 120
+    kept = [
+        f"x = f({long}",  # brackets left open: the rest is on other lines
+        f"x = f({long})  # a comment",
+        f'"""{long}',  # a docstring's text
+        f"x = {long}",  # an atom: nothing to split at (black_stable() sends it to black)
+        "x = f(a, b)",  # fits
+    ]
+    for line in kept:
+        assert tidy(line) == line
+    # an item line of brackets already split is laid out as an item
+    item = f"    targets={{{py_string('t' * 50)}: ({py_string('s' * 40)}, {py_string('n' * 40)})}},"
+    assert tidy(item).split("\n")[:2] == ["    targets={", f"        {py_string('t' * 50)}: ("]
+    # a magic trailing comma splits even what would fit, as black does
+    assert tidy(f"x = g(f(a, b,), {long})").split("\n") == [
+        "x = g(",
+        "    f(",
+        "        a,",
+        "        b,",
+        "    ),",
+        f"    {long},",
+        ")",
+    ]
 
 
 @PROPERTY
@@ -236,23 +283,27 @@ def test_width_counts_wide_characters_as_black_does() -> None:
 
 
 def test_a_long_call_splits_one_item_a_line_recursively() -> None:
-    targets = dict_of([(py_string("t" * 30), tuple_of(py_string("s" * 40), py_string("n" * 40)))])
-    node = call("_runtime.Column", py_string("a" * 30), "create=False", Pair("targets=", targets))
-    text = layout(node, INDENT, "", ",")
-    assert text.split("\n") == [
+    a, t, sets, nav = (
+        py_string("a" * 30),
+        py_string("t" * 30),
+        py_string("s" * 40),
+        py_string("n" * 40),
+    )
+    line = f"    _runtime.Column({a}, create=False, targets={{{t}: ({sets}, {nav})}}),"
+    assert tidy(line).split("\n") == [
         "    _runtime.Column(",
-        f'        "{"a" * 30}",',
+        f"        {a},",
         "        create=False,",
         "        targets={",
-        f'            "{"t" * 30}": (',
-        f'                "{"s" * 40}",',
-        f'                "{"n" * 40}",',
+        f"            {t}: (",
+        f"                {sets},",
+        f"                {nav},",
         "            ),",
         "        },",
         "    ),",
     ]
-    assert black_leaves(f"X = (\n{text}\n)\n")
-    url = Chain((py_string("u" * 60), "str(key)", py_string(")/" * 20)))
-    ret = layout(call("_runtime.Request", '"DELETE"', url), INDENT, "return ")
-    assert ret.count("\n+ ".replace("\n", "\n        ")) == 2
+    assert black_leaves(f"X = (\n{tidy(line)}\n)\n")
+    url = f"{py_string('u' * 60)} + str(key) + {py_string(')/' * 20)}"
+    ret = tidy(f'    return _runtime.Request("DELETE", {url})')
+    assert ret.count("\n        + ") == 2
     assert black_leaves(f"def f(key: int) -> object:\n{ret}\n")

@@ -20,23 +20,9 @@ from generator.escape import py_docstring, py_string
 from generator.model import Attribute, Message, Option, Table
 from generator.naming import PYTHON_RESERVED, Case, Scope
 from generator.overrides import Naming
-from generator.pyformat import (
-    INDENT,
-    Atom,
-    Brackets,
-    Chain,
-    Node,
-    Pair,
-    assign,
-    call,
-    dict_of,
-    docstring,
-    layout,
-    py_number,
-)
-from generator.pyformat import tuple_of as py_tuple
-from generator.requests import Body, Param, Request, request
-from generator.targets.views import StateOf
+from generator.pyformat import INDENT, docstring, py_number
+from generator.requests import request
+from generator.targets.views import RequestView, StateOf, request_view
 
 #: Names every generated module defines or imports at module level.
 MODULE_NAMES = frozenset(
@@ -108,6 +94,31 @@ class EnumView:
 
 
 @dataclass(slots=True)
+class TargetView:
+    """A table a lookup may point at, as Python literals."""
+
+    table: str
+    entity_set: str
+    navigation: str
+
+
+@dataclass(slots=True)
+class ColumnView:
+    """The ``_runtime.Column(...)`` arguments of a column, as Python literals."""
+
+    name: str  # the attribute's name
+    wire: str  # its logical name
+    kind: str
+    create: bool  # whether a create may send it
+    update: bool  # whether an update may send it
+    choice: str | None  # its enum class
+    targets: list[TargetView] | None  # what a lookup points at (None: not a lookup)
+    max_length: int | None
+    min_value: str | None  # number literals
+    max_value: str | None
+
+
+@dataclass(slots=True)
 class FieldView:
     name: str
     wire: str
@@ -115,29 +126,23 @@ class FieldView:
     module: str | None  # the standard module its annotation names (datetime, uuid...)
     required: bool
     doc: str  # escaped text of the attribute docstring
-    spec: Node  # the _runtime.Column(...) expression
+    column: ColumnView
     deprecated: bool = False
+
+
+@dataclass(slots=True)
+class ConstantView:
+    """A ``Columns`` constant: its name and its logical name, as a literal."""
+
+    name: str
+    wire: str
 
 
 @dataclass(slots=True)
 class MessageView:
     name: str
     doc: str  # the docstring literal, at function-body indent
-    params: tuple[str, ...]
-    body: Node  # the return expression
-    request: Request  # what it prints
-
-    @property
-    def signature(self) -> str:
-        """The ``def`` line(s), laid out as black leaves them."""
-        head = Brackets(
-            f"def {self.name}(", ") -> _runtime.Request:", tuple(map(Atom, self.params))
-        )
-        return layout(head)
-
-    @property
-    def returns(self) -> str:
-        return layout(self.body, INDENT, "return ")
+    request: RequestView  # what it prints
 
 
 @dataclass(slots=True)
@@ -146,7 +151,7 @@ class TableView:
     class_name: str
     module_doc: str  # docstring literals
     class_doc: str
-    deprecation: str  # the row class's @_runtime.deprecated(...) line, or ""
+    deprecation: str  # the message of the row class's @_runtime.deprecated, as a literal, or ""
     logical_name: str
     schema_name: str
     entity_set: str
@@ -154,14 +159,9 @@ class TableView:
     primary_name: str
     fields: list[FieldView]
     enums: list[EnumView]
-    constants: list[str]  # ``NAME: Final = "wire"`` statements of the Columns class
+    constants: list[ConstantView]
     messages: list[MessageView]
     imports: list[str]
-
-    @property
-    def columns(self) -> str:
-        """The ``COLUMNS`` assignment, laid out as black leaves it."""
-        return layout(py_tuple(*(f.spec for f in self.fields)), "", f"{self.class_name}.COLUMNS = ")
 
 
 def module_name(logical_name: str) -> str:
@@ -245,24 +245,24 @@ def _field(
         annotation = f"frozenset[{choice.name}]"
     else:
         annotation = _ANNOTATION[kind]
-    create, update = webapi.creatable(attr), webapi.updatable(attr)
     required = webapi.required_on_create(attr, table)
-    spec: list[Node | str] = [py_string(name), py_string(attr.logical_name), py_string(kind)]
-    if not create:
-        spec.append("create=False")
-    if not update:
-        spec.append("update=False")
-    if choice is not None and kind in ("choice", "choices"):
-        spec.append(f"choice={choice.name}")
-    if kind == "lookup":
-        spec.append(Pair("targets=", dict_of(_targets(attr, navs, sets))))
-    if attr.max_length is not None and kind == "str":
-        spec.append(f"max_length={attr.max_length}")
-    if kind in ("int", "float", "decimal"):
-        for key in ("min_value", "max_value"):
-            limit = getattr(attr, key)
-            if limit is not None:
-                spec.append(f"{key}={py_number(limit)}")
+    limit = {
+        key: py_number(value)
+        for key in ("min_value", "max_value")
+        if kind in ("int", "float", "decimal") and (value := getattr(attr, key)) is not None
+    }
+    column = ColumnView(
+        name=py_string(name),
+        wire=py_string(attr.logical_name),
+        kind=py_string(kind),
+        create=webapi.creatable(attr),
+        update=webapi.updatable(attr),
+        choice=choice.name if choice is not None and kind in ("choice", "choices") else None,
+        targets=_targets(attr, navs, sets) if kind == "lookup" else None,
+        max_length=attr.max_length if kind == "str" else None,
+        min_value=limit.get("min_value"),
+        max_value=limit.get("max_value"),
+    )
     limits = webapi.limits_text(attr)
     return FieldView(
         name=name,
@@ -276,45 +276,18 @@ def _field(
             attr.description,
             limits,
         ),
-        spec=call("_runtime.Column", *spec),
+        column=column,
         deprecated=bool(attr.deprecated),
     )
 
 
 def _targets(
     attr: Attribute, navs: webapi.Navigations, sets: webapi.EntitySets
-) -> list[tuple[str, Node]]:
+) -> list[TargetView]:
     return [
-        (py_string(b.target), py_tuple(py_string(b.entity_set), py_string(b.navigation)))
+        TargetView(py_string(b.target), py_string(b.entity_set), py_string(b.navigation))
         for b in webapi.bindings(attr, navs, sets)
     ]
-
-
-#: Each kind of request parameter, as a Python parameter.
-_PARAMS: dict[Param, str] = {
-    "key": "key: uuid.UUID",
-    "navigation": "navigation: str",
-    "related": "related: str",
-    "body": "body: Mapping[str, object]",
-    "parameters": "parameters: Mapping[str, object] | None = None",
-}
-#: Each kind of body, as a Python expression.
-_BODIES: dict[Body, Node | str] = {
-    "body": "dict(body)",
-    "parameters": "dict(parameters or {})",
-    "odata_id": dict_of([('"@odata.id"', "related")]),
-}
-
-
-def _url(req: Request) -> Node | str:
-    """The URL expression: a string literal, or the parts joined with ``+``."""
-    if req.function is not None:
-        return call("_runtime.operation_url", py_string(req.function), "parameters")
-    parts = [
-        ("str(key)" if p.text == "key" else p.text) if p.param else py_string(p.text)
-        for p in req.url
-    ]
-    return parts[0] if len(parts) == 1 else Chain(tuple(parts))
 
 
 def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
@@ -336,11 +309,7 @@ def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
         if req.takes_related
         else None,
     )
-    args: list[Node | str] = [py_string(req.method), _url(req)]
-    if req.body != "none":
-        args.append(_BODIES[req.body])
-    params = tuple(_PARAMS[p] for p in req.params)
-    return MessageView(name, doc, params, call("_runtime.Request", *args), req)
+    return MessageView(name, doc, request_view(req, py_string))
 
 
 def table_view(table: Table, sets: webapi.EntitySets, naming: Naming | None = None) -> TableView:
@@ -376,8 +345,7 @@ def table_view(table: Table, sets: webapi.EntitySets, naming: Naming | None = No
     ]
     const_scope = Scope()
     constants = [
-        assign(f"{const_scope.claim(f.name, Case.UPPER)}: Final", py_string(f.wire), 2 * INDENT)
-        for f in fields
+        ConstantView(const_scope.claim(f.name, Case.UPPER), py_string(f.wire)) for f in fields
     ]
     entity_set = webapi.entity_set(table)
     messages = [m for msg in table.messages if (m := _message(msg, module_scope, entity_set))]
@@ -398,11 +366,7 @@ def table_view(table: Table, sets: webapi.EntitySets, naming: Naming | None = No
         class_doc=_docstring(
             INDENT, f"{title} ({table.logical_name}).", deprecated, table.description
         ),
-        deprecation=layout(
-            call("@_runtime.deprecated", py_string(f"table {table.logical_name} is deprecated"))
-        )
-        if deprecated
-        else "",
+        deprecation=py_string(f"table {table.logical_name} is deprecated") if deprecated else "",
         logical_name=py_string(table.logical_name),
         schema_name=py_string(table.schema_name) if table.schema_name else "None",
         entity_set=py_string(entity_set),

@@ -20,8 +20,8 @@ from generator.escape import ts_doc, ts_key, ts_string
 from generator.model import Attribute, Message, Table
 from generator.naming import TYPESCRIPT_RESERVED, Case, Scope
 from generator.overrides import Naming
-from generator.requests import Body, Param, Request, request
-from generator.targets.views import StateOf
+from generator.requests import request
+from generator.targets.views import RequestView, StateOf, request_view
 
 #: What the runtime module exports; the index re-exports it.
 RUNTIME_NAMES = frozenset(
@@ -143,11 +143,7 @@ class BindingView:
 class MessageView:
     name: str
     doc: str
-    params: str
-    method: str  # the request's parts as TypeScript expressions:
-    url: str
-    payload: str  # its body, or "" when it sends none
-    request: Request  # what they print
+    request: RequestView  # what it prints
 
 
 @dataclass(slots=True)
@@ -326,30 +322,6 @@ def _state_pairs(table: Table, enums: Mapping[str, EnumView]) -> list[StatePair]
     ]
 
 
-_RECORD = "Readonly<Record<string, unknown>>"
-#: Each kind of request parameter, as a TypeScript parameter.
-_PARAMS: dict[Param, str] = {
-    "key": "key: Id",
-    "navigation": "navigation: string",
-    "related": "related: string",
-    "body": f"body: {_RECORD}",
-    "parameters": f"parameters: {_RECORD} = {{}}",
-}
-#: Each kind of body, as the ``body`` property of the request literal.
-_BODIES: dict[Body, str] = {
-    "body": "{ ...body }",
-    "parameters": "{ ...parameters }",
-    "odata_id": '{ "@odata.id": related }',
-}
-
-
-def _url(req: Request) -> str:
-    """The URL expression: a string literal, or the parts joined with ``+``."""
-    if req.function is not None:
-        return f"operationUrl({ts_string(req.function)}, parameters)"
-    return " + ".join(p.text if p.param else ts_string(p.text) for p in req.url)
-
-
 def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
     """The request builder of ``msg``, printing its :class:`Request`."""
     req = request(msg, entity_set)
@@ -368,15 +340,7 @@ def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
         if req.takes_related
         else None,
     )
-    return MessageView(
-        name,
-        doc,
-        ", ".join(_PARAMS[p] for p in req.params),
-        ts_string(req.method),
-        _url(req),
-        _BODIES[req.body] if req.body != "none" else "",
-        req,
-    )
+    return MessageView(name, doc, request_view(req, ts_string))
 
 
 def table_view(
@@ -500,6 +464,6 @@ def _imports(view: TableView) -> list[str]:
         used.add("DateOnly")
     if view.messages:
         used.add("WebApiRequest")
-    if any(m.request.function is not None for m in view.messages):
+    if any(m.request.function for m in view.messages):
         used.add("operationUrl")
     return sorted(used, key=lambda n: (n[0].islower(), n))
