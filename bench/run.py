@@ -17,8 +17,9 @@ Method (docs/benchmarks.md repeats it next to the figures):
    ratios computed within each round (then their median), so a noisy
    machine moves both sides of a ratio together.
 
-Then black is timed on a sample of the generated Python, to show what
-formatting every module at build time would cost.
+Then, once each: a cold build of half the corpus with black formatting
+every Python module and with dvgen's own layout (the formatting decision,
+measured); start-up of whole processes; and the heap's ``gc.freeze`` off and on.
 """
 
 from __future__ import annotations
@@ -196,15 +197,16 @@ def heap_effect(work: Work) -> dict[str, Any]:
     return out
 
 
-def black_sample(work: Work, every: int = 25) -> dict[str, Any]:
-    """black on every ``every``-th generated table module, and the total it
-    would take on all of them at that speed."""
-    modules = sorted((work.root / "out" / "python" / "dataverse_bindings").glob("*.py"))
-    total = sum(m.stat().st_size for m in modules)
-    sample = modules[::every]
-    timed = work.measure("black", *(str(m) for m in sample))
-    rate = timed["bytes"] / timed["seconds"]
-    return {"sample": len(sample), "modules": len(modules), "bytes": total, "rate": rate}
+def formatting_ways(work: Work) -> dict[str, Any]:
+    """A cold build of half the generations with black formatting every
+    module, then laid out as dvgen does (:mod:`generator.pyformat`), and the
+    floor of the same pages: the decision and its numbers."""
+    folder = work.subset(max(1, work.generations // 2))
+    out: dict[str, Any] = {"floor": work.measure("floor", folder)}
+    for kind in ("build-black", "build"):
+        work.fresh("out-format", "cache-format")
+        out[kind] = work.measure(kind, folder, "-o", "out-format", "-j", "1", cache="cache-format")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -239,15 +241,15 @@ def main(argv: list[str] | None = None) -> int:
     rounds = []
     for i in range(args.runs):
         rounds.append(one_round(work, i, lambda what, i=i: say(f"round {i + 1}: {what}")))
-    say("black on a sample of the generated Python")
-    black = black_sample(work)
+    say("formatting: a cold build at half the corpus, with black on every module and as dvgen does")
+    formatting = formatting_ways(work)
     say("start-up")
     started_up = startup(work)
     say("the heap: a cold build at half the corpus, without and with gc.freeze")
     heap = heap_effect(work)
     figures = Figures(
         rounds=rounds,
-        black=black,
+        formatting=formatting,
         corpus={"pages": pages, "bytes": size, "generations": args.generations},
         machine=_machine(),
         startup=started_up,

@@ -14,6 +14,7 @@ from generator.pyformat import black_stable, tidy
 from generator.render import DEFAULT, Style
 from generator.renders import Reads, TableRender
 from generator.targets.python import table_view
+from generator.timing import CLOCK
 from generator.webapi import EntitySets, sets_hold
 
 
@@ -22,7 +23,8 @@ def formatted(source: str, style: Style = DEFAULT, name: str = "") -> str:
     and then, unless dvgen's own templates made it and that layout is black's
     already (tested), formatted by black (which also checks that a project's
     template rendered Python that parses)."""
-    source = tidy(source)
+    with CLOCK.stage("format"):
+        source = tidy(source)
     if style.templates.folder is None and black_stable(source):
         return source
     return style.templates.python(name, source)
