@@ -80,22 +80,22 @@ def parse_pages(
     runner = runner or Runner()
     jobs: list[PageJob] = []
     for page in pages:
-        data = read_bytes(page.path, page.display, diags)
+        data = read_bytes(page.path, page.shown_path, diags)
         if data is not None:
-            jobs.append((data, page.source_path, page.display))
+            jobs.append((data, page.source_path, page.shown_path))
     done = 0
 
-    def advance(display: str) -> None:
+    def advance(shown_path: str) -> None:
         nonlocal done
         done += 1
         if progress is not None:
-            progress(done, len(jobs), display)
+            progress(done, len(jobs), shown_path)
 
     found = Diagnostics()
     parsed = runner.parse_all(jobs, found, advance)
     if progress is not None:
         progress(len(jobs), len(jobs), "")
-    skip_other_pages(found, {p.display for p in pages if not p.named}, diags)
+    skip_other_pages(found, {p.shown_path for p in pages if not p.named}, diags)
     return [p for p in parsed if p is not None]
 
 
@@ -149,7 +149,7 @@ def _target_files(
     config: Config,
     tables: dict[str, Table],
     diags: Diagnostics,
-    display: dict[str, str],
+    shown_paths: dict[str, str],
     documents: _Documents,
 ) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
@@ -180,7 +180,9 @@ def _target_files(
     if "odata" in config.targets:
         with CLOCK.stage("render:odata"):
             files.update(
-                metadata_files(tables, diags, display, documents.parts(display), style.templates)
+                metadata_files(
+                    tables, diags, shown_paths, documents.parts(shown_paths), style.templates
+                )
             )
     return files
 
@@ -195,7 +197,7 @@ class _Documents:
         self.runner = runner
         self._kept: tuple[list[str], StoredParts] | None = None
 
-    def parts(self, display: Mapping[str, str]) -> Parts:
+    def parts(self, shown_paths: Mapping[str, str]) -> Parts:
         runner = self.runner
         if not runner.store.keeps:
             return Parts(runner.counter("odata"))
@@ -203,8 +205,8 @@ class _Documents:
         parts = StoredParts(
             [runner.load(rel) for rel in rels],
             runner.digest,
-            display,
-            runner.sources(display),
+            shown_paths,
+            runner.source_paths(shown_paths),
             runner.counter("odata"),
         )
         self._kept = (rels, parts)
@@ -271,7 +273,10 @@ def refuse_shared_output(config: Config) -> None:
 
 
 def _refuse_clashing_files(
-    tables: dict[str, Table], targets: tuple[str, ...], diags: Diagnostics, display: dict[str, str]
+    tables: dict[str, Table],
+    targets: tuple[str, ...],
+    diags: Diagnostics,
+    shown_paths: dict[str, str],
 ) -> None:
     """An error (``DV035``) for each two tables whose own files would have the
     same name, exactly or but for case (which collide on Windows and macOS):
@@ -292,7 +297,7 @@ def _refuse_clashing_files(
                 f"tables {other} and {name} would both be written to the {target} file {file} "
                 "(file names that differ only in case collide on Windows and macOS), one over "
                 "the other: leave one out (exclude)",
-                display.get(t.sources[0].path) if t.sources else None,
+                shown_paths.get(t.sources[0].path) if t.sources else None,
             )
 
 
@@ -336,9 +341,9 @@ def _generate(
     result = BuildResult(diags, pages=len(pages), cache=runner.stats, timings=CLOCK.totals)
     with CLOCK.stage("parse"):
         parsed = parse_pages(pages, diags, progress, runner)
-    display = {p.source_path: p.display for p in pages}
+    shown_paths = {p.source_path: p.shown_path for p in pages}
     with CLOCK.stage("merge"):
-        tables = merge_pages(parsed, diags, display, runner.merged)
+        tables = merge_pages(parsed, diags, shown_paths, runner.merged)
     del parsed  # the single-page tables: merged now, and large at scale
     heap.freeze_kept()
     result.tables = select(tables, config)
@@ -354,14 +359,14 @@ def _generate(
     prefix = "model/" if command == "build" else ""
     if command == "build":
         report_unused(config.naming, result.tables, config.source, diags)
-    _refuse_clashing_files(result.tables, config.targets, diags, display)
+    _refuse_clashing_files(result.tables, config.targets, diags, shown_paths)
     try:
         runner.render_all(render_jobs(config, result.tables, command), result.tables)
         if "model" in config.targets or command == "parse":
             with CLOCK.stage("render:model"):
                 result.files.update(model_files(result.tables, prefix, runner))
         if command == "build":
-            result.files.update(_target_files(config, result.tables, diags, display, documents))
+            result.files.update(_target_files(config, result.tables, diags, shown_paths, documents))
     except NameClash as clash:
         report_clash(clash, config.source, diags)
         result.files.clear()

@@ -32,26 +32,26 @@ class StoredDiagnostic(BaseModel):
     code: str
     message: str
     file: str | None = None  # None: the page itself, shown as it is shown this time
-    source: str | None = None  # or: the page with this path below its docs root
+    source_path: str | None = None  # or: the page with this path below its docs root
     line: int | None = None
 
 
-def stored(d: Diagnostic, source_of: Mapping[str, str]) -> StoredDiagnostic:
-    """``d`` to keep; ``source_of`` maps each page's shown path to its path
+def stored(d: Diagnostic, source_paths: Mapping[str, str]) -> StoredDiagnostic:
+    """``d`` to keep; ``source_paths`` maps each page's shown path to its path
     below its docs root."""
     return StoredDiagnostic(
         level=d.level,
         code=d.code,
         message=d.message,
-        file=None if d.file in source_of else d.file,
-        source=source_of.get(d.file) if d.file is not None else None,
+        file=None if d.file in source_paths else d.file,
+        source_path=source_paths.get(d.file) if d.file is not None else None,
         line=d.line,
     )
 
 
-def shown(d: StoredDiagnostic, display: Mapping[str, str]) -> Diagnostic:
-    """A kept diagnostic, naming its page as ``display`` shows it this time."""
-    file = display.get(d.source, d.source) if d.source is not None else d.file
+def as_shown(d: StoredDiagnostic, shown_paths: Mapping[str, str]) -> Diagnostic:
+    """A kept diagnostic, naming its page as ``shown_paths`` shows it this time."""
+    file = shown_paths.get(d.source_path, d.source_path) if d.source_path is not None else d.file
     return Diagnostic(d.level, d.code, d.message, file, d.line)
 
 

@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_command(args)
 
 
-def shown(d: Diagnostic, args: argparse.Namespace) -> bool:
+def reported(d: Diagnostic, args: argparse.Namespace) -> bool:
     """Whether ``d`` is printed, given -q and -v."""
     if d.level == "error":
         return True
@@ -136,7 +136,7 @@ def _quick_check(args: argparse.Namespace) -> int | None:
     if args.format != "text" or args.no_cache:
         return None
     from generator.config import load_config  # noqa: PLC0415
-    from generator.inputs import display_path  # noqa: PLC0415
+    from generator.inputs import shown_path  # noqa: PLC0415
     from generator.output.stamp import up_to_date  # noqa: PLC0415
 
     try:
@@ -150,10 +150,10 @@ def _quick_check(args: argparse.Namespace) -> int | None:
     if any(d.level == "error" or (args.strict and d.level == "warning") for d in diags):
         return None
     for d in diags:
-        if shown(d, args):
+        if reported(d, args):
             print(d.format(), file=sys.stderr)
     if not args.quiet:
-        out = terminal_safe(display_path(config.output_dir) + "/")
+        out = terminal_safe(shown_path(config.output_dir) + "/")
         print(f"dvgen: {out} is up to date ({count} file(s))", file=sys.stderr)
     return EXIT_OK
 

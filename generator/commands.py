@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
 from rich.progress import Progress as ProgressBar
 
 from generator.build import BuildResult, Progress, generate
-from generator.cli import shown as is_shown
+from generator.cli import reported
 from generator.config import Config, ConfigError, load_config
 from generator.diagnostics import terminal_safe
 from generator.diff.command import run_diff
@@ -35,7 +35,7 @@ from generator.exits import (
     EXIT_OUTPUT,
     EXIT_USAGE,
 )
-from generator.inputs import display_path
+from generator.inputs import shown_path
 from generator.output.check import check_output
 from generator.output.lock import Busy
 from generator.output.stamp import digest_before, record
@@ -167,11 +167,11 @@ def _check(args: argparse.Namespace, config: Config) -> int:
         print(_json_report(payload))
         return EXIT_OK if check.ok else EXIT_INPUT
     for d in result.diagnostics.sorted():
-        if is_shown(d, args):
+        if reported(d, args):
             print(d.format(), file=sys.stderr)
     for line in check.lines():
         print(line)
-    out = display_path(config.output_dir) + "/"
+    out = shown_path(config.output_dir) + "/"
     if check.ok:
         record(config, digest, result.files, result.diagnostics.sorted())
         if not args.quiet:
@@ -227,7 +227,7 @@ def _report(args: argparse.Namespace, result: BuildResult) -> None:
         }
         print(_json_report(payload))
         return
-    shown = [d for d in diags if is_shown(d, args)]
+    shown = [d for d in diags if reported(d, args)]
     for d in shown:
         print(d.format(), file=sys.stderr)
     for note in result.report.notes if result.report else []:

@@ -23,8 +23,8 @@ def pluralize(name: str) -> str:
     return name + "s"
 
 
-def infer_table(t: Table, diags: Diagnostics, display: Mapping[str, str]) -> Table:
-    file = display.get(t.sources[0].path) if t.sources else None
+def infer_table(t: Table, diags: Diagnostics, shown_paths: Mapping[str, str]) -> Table:
+    file = shown_paths.get(t.sources[0].path) if t.sources else None
     update: dict[str, Any] = {}
     inferred = set(t.inferred)
     if t.entity_set_name is None:
@@ -161,7 +161,7 @@ def lookup_navigation(lookup: Attribute, target: str) -> str:
 
 
 def infer_relationship(
-    r: Relationship, tables: Mapping[str, Table], diags: Diagnostics, display: Mapping[str, str]
+    r: Relationship, tables: Mapping[str, Table], diags: Diagnostics, shown_paths: Mapping[str, str]
 ) -> Relationship:
     """Fill a relationship's missing names by Dataverse's conventions.
 
@@ -194,7 +194,7 @@ def infer_relationship(
             )
     if not update:
         return r
-    file = display.get(r.sources[0]) if r.sources else None
+    file = shown_paths.get(r.sources[0]) if r.sources else None
     for field, value in sorted(update.items()):
         diags.info(
             "DV214",

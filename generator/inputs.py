@@ -21,11 +21,11 @@ PAGE_SUFFIXES = (".md",)
 class InputPage:
     path: Path  # on disk
     source_path: str  # relative to its docs root, '/'-separated
-    display: str  # as shown in diagnostics: relative to where dvgen runs, if below it
+    shown_path: str  # as shown in diagnostics: relative to where dvgen runs, if below it
     named: bool = True  # named itself, not found in a folder or by a glob
 
 
-def display_path(path: Path, cwd: Path | None = None) -> str:
+def shown_path(path: Path, cwd: Path | None = None) -> str:
     """``path`` as dvgen shows it: relative to where dvgen runs when below it."""
     cwd = cwd or Path.cwd()
     try:
@@ -61,25 +61,25 @@ def collect(specs: Iterable[str], base: Path, diags: Diagnostics) -> list[InputP
             diags.error("DV022", f"input {spec!r} does not exist", None)
             continue
         for path, root in pairs:
-            rel = path.relative_to(root).as_posix()
-            page = InputPage(path, rel, display_path(path, cwd), named=path in named)
-            if not _utf8(rel):  # the model records it, and YAML and JSON are UTF-8
+            source_path = path.relative_to(root).as_posix()
+            page = InputPage(path, source_path, shown_path(path, cwd), named=path in named)
+            if not _utf8(source_path):  # the model records it, and YAML and JSON are UTF-8
                 diags.error(
                     "DV025",
                     "the file name is not UTF-8 (it holds bytes no text can carry); rename it",
-                    page.display,
+                    page.shown_path,
                 )
                 continue
-            other = found.get(rel)
+            other = found.get(source_path)
             if other is not None and other.path.resolve() != path.resolve():
                 diags.error(
                     "DV023",
-                    f"{page.display} and {other.display} have the same path {rel!r} below their "
-                    "docs roots; pass their common folder instead",
-                    page.display,
+                    f"{page.shown_path} and {other.shown_path} have the same path {source_path!r} "
+                    "below their docs roots; pass their common folder instead",
+                    page.shown_path,
                 )
                 continue
-            found[rel] = page
+            found[source_path] = page
     return [found[k] for k in sorted(found)]
 
 

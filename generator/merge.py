@@ -106,7 +106,7 @@ def _merge_keyed(a: Iterable[Any], b: Iterable[Any], key: str) -> tuple[Any, ...
 
 
 #: Where a build's tables of several pages come from (the engine's
-#: :meth:`~generator.engine.runner.Runner.merged`): ``(pages, diags, display,
+#: :meth:`~generator.engine.runner.Runner.merged`): ``(pages, diags, shown_paths,
 #: merge)`` returns ``merge(diags)``, or what it returned for the same pages before.
 Merged = Callable[
     [list[ParsedPage], Diagnostics, Mapping[str, str], Callable[[Diagnostics], Table]], Table
@@ -116,7 +116,7 @@ Merged = Callable[
 def merge_pages(
     pages: Iterable[ParsedPage],
     diags: Diagnostics,
-    display: Mapping[str, str],
+    shown_paths: Mapping[str, str],
     merged: Merged | None = None,
 ) -> dict[str, Table]:
     """All pages of a build as tables keyed by logical name. ``merged``
@@ -128,17 +128,17 @@ def merge_pages(
     tables: dict[str, Table] = {}
     for logical in sorted(groups):
         ordered = sorted(groups[logical], key=_page_order)
-        merge = partial(_merge_group, logical, ordered, display=display)
+        merge = partial(_merge_group, logical, ordered, shown_paths=shown_paths)
         if merged is not None and len(ordered) > 1:
-            tables[logical] = merged(ordered, diags, display, merge)
+            tables[logical] = merged(ordered, diags, shown_paths, merge)
         else:
             tables[logical] = merge(diags)
-    _resolve_relationships(tables, diags, display)
+    _resolve_relationships(tables, diags, shown_paths)
     return tables
 
 
 def _merge_group(
-    logical: str, ordered: list[ParsedPage], diags: Diagnostics, *, display: Mapping[str, str]
+    logical: str, ordered: list[ParsedPage], diags: Diagnostics, *, shown_paths: Mapping[str, str]
 ) -> Table:
     bases = [p for p in ordered if not p.extension]
     if len(bases) > 1:
@@ -146,12 +146,12 @@ def _merge_group(
             "DV201",
             f"table {logical} is described by {len(bases)} base pages; where they differ, "
             f"the newest ({bases[-1].table.sources[0].path}) wins",
-            display.get(bases[-1].table.sources[0].path),
+            shown_paths.get(bases[-1].table.sources[0].path),
         )
     merged = ordered[0].table
     for p in ordered[1:]:
         merged = merge_models(merged, p.table)
-    return marked(infer_table(merged.model_copy(update={"partial": not bases}), diags, display))
+    return marked(infer_table(merged.model_copy(update={"partial": not bases}), diags, shown_paths))
 
 
 def _page_order(page: ParsedPage) -> tuple[int, int, str, str]:
@@ -160,19 +160,19 @@ def _page_order(page: ParsedPage) -> tuple[int, int, str, str]:
 
 
 def _resolve_relationships(
-    tables: dict[str, Table], diags: Diagnostics, display: Mapping[str, str]
+    tables: dict[str, Table], diags: Diagnostics, shown_paths: Mapping[str, str]
 ) -> None:
     every: dict[str, Relationship] = {}
     for name in sorted(tables):
         rels = tables[name].relationships
         for r in (*rels.one_to_many, *rels.many_to_one):
             if r.schema_name in every:
-                _report_conflicts(every[r.schema_name], r, diags, display)
+                _report_conflicts(every[r.schema_name], r, diags, shown_paths)
                 every[r.schema_name] = merge_models(every[r.schema_name], r)
             else:
                 every[r.schema_name] = r
     for key in sorted(every):
-        every[key] = infer_relationship(every[key], tables, diags, display)
+        every[key] = infer_relationship(every[key], tables, diags, shown_paths)
     placed: dict[str, dict[str, dict[str, Relationship]]] = {
         name: {"one_to_many": {}, "many_to_one": {}} for name in tables
     }
@@ -199,7 +199,7 @@ def _resolve_relationships(
 
 
 def _report_conflicts(
-    a: Relationship, b: Relationship, diags: Diagnostics, display: Mapping[str, str]
+    a: Relationship, b: Relationship, diags: Diagnostics, shown_paths: Mapping[str, str]
 ) -> None:
     for field in ("referenced_entity", "referencing_entity", "referencing_attribute"):
         va, vb = getattr(a, field), getattr(b, field)
@@ -208,5 +208,5 @@ def _report_conflicts(
                 "DV202",
                 f"relationship {a.schema_name}: {field} is {va!r} on {a.sources[0]} but {vb!r} "
                 f"on {b.sources[0]}; {vb!r} is kept",
-                display.get(b.sources[0]),
+                shown_paths.get(b.sources[0]),
             )

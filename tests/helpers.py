@@ -77,7 +77,7 @@ def build_tables(*specs: Path) -> tuple[dict[str, Table], Diagnostics]:
     diags = Diagnostics()
     pages = collect([str(s) for s in specs], ROOT, diags)
     parsed = parse_pages(pages, diags)
-    return merge_pages(parsed, diags, {p.source_path: p.display for p in pages}), diags
+    return merge_pages(parsed, diags, {p.source_path: p.shown_path for p in pages}), diags
 
 
 def config_for(tmp_path: Path, *inputs: Path, **kw: Any) -> Config:

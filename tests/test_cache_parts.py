@@ -38,7 +38,7 @@ def tables(tmp_path_factory: pytest.TempPathFactory) -> Tables:
     return result.tables
 
 
-def _display(tables: Tables) -> dict[str, str]:
+def _shown_paths(tables: Tables) -> dict[str, str]:
     return {s.path: f"shown/{s.path}" for t in tables.values() for s in t.sources}
 
 
@@ -49,7 +49,7 @@ def _digest(table: Table) -> str:
 def fresh(tables: Tables) -> tuple[bytes, list[str]]:
     """The document and diagnostics with no parts kept."""
     diags = Diagnostics()
-    document = metadata_files(tables, diags, _display(tables))[METADATA]
+    document = metadata_files(tables, diags, _shown_paths(tables))[METADATA]
     return document, [d.format() for d in diags]
 
 
@@ -60,12 +60,12 @@ def kept(tables: Tables, shards: Shards) -> tuple[bytes, list[str], list[str], d
     """The document and diagnostics made from ``shards`` (as kept), the
     entity types it rendered, and the shards to write back."""
     rendered: list[str] = []
-    display = _display(tables)
+    shown_paths = _shown_paths(tables)
     parts = StoredParts(
-        shards, _digest, display, {v: k for k, v in display.items()}, rendered.append
+        shards, _digest, shown_paths, {v: k for k, v in shown_paths.items()}, rendered.append
     )
     diags = Diagnostics()
-    document = metadata_files(tables, diags, display, parts)[METADATA]
+    document = metadata_files(tables, diags, shown_paths, parts)[METADATA]
     return document, [d.format() for d in diags], rendered, parts.dump(prune=True)
 
 
@@ -183,11 +183,11 @@ def test_a_damaged_shard_is_ignored(tables: Tables, damage: Callable[[str], str]
 def test_a_failed_build_keeps_the_parts_it_did_not_use(tables: Tables) -> None:
     first = _first(tables)
     fewer = {k: v for k, v in tables.items() if k != SMS}
-    display = _display(fewer)
+    shown_paths = _shown_paths(fewer)
 
     def after(prune: bool) -> set[str]:
-        parts = StoredParts(first, _digest, display, {v: k for k, v in display.items()})
-        metadata_files(fewer, Diagnostics(), display, parts)
+        parts = StoredParts(first, _digest, shown_paths, {v: k for k, v in shown_paths.items()})
+        metadata_files(fewer, Diagnostics(), shown_paths, parts)
         return pieces(updated(first, parts.dump(prune=prune)))
 
     assert _digest(tables[SMS]) not in after(prune=True)

@@ -20,7 +20,7 @@ from generator.engine.folder import foreign, refusal
 from generator.engine.runner import Runner
 from generator.engine.store import DiskStore, NoStore
 from generator.exits import EXIT_DIFF, EXIT_INPUT, EXIT_OK, EXIT_USAGE
-from generator.inputs import display_path
+from generator.inputs import shown_path
 
 
 def _say(message: str) -> None:
@@ -35,7 +35,7 @@ def _ignore_entries(args: argparse.Namespace, base: Path) -> list[IgnoreEntry]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise IgnoreError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    return parse_ignore_file(text, display_path(path))
+    return parse_ignore_file(text, shown_path(path))
 
 
 def _notes(side: Side, args: argparse.Namespace) -> None:

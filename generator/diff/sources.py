@@ -22,7 +22,7 @@ from generator.config import Config
 from generator.deprecation import marked
 from generator.diagnostics import Diagnostics
 from generator.engine.runner import Runner
-from generator.inputs import PAGE_SUFFIXES, collect, display_path, skip_other_pages
+from generator.inputs import PAGE_SUFFIXES, collect, shown_path, skip_other_pages
 from generator.merge import merge_pages
 from generator.model import Table
 from generator.modelio import ModelError, load_table
@@ -41,7 +41,7 @@ class DiffInputError(Exception):
 class _Blob:
     """One file of a side: how diagnostics name it, where changes point, its bytes."""
 
-    display: str
+    shown_path: str
     location: str
     data: bytes
     source_path: str = ""
@@ -91,8 +91,8 @@ def _read(path: Path) -> bytes:
         raise DiffInputError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def _file_blob(path: Path, display: str | None = None, source_path: str = "") -> _Blob:
-    shown = display or path.as_posix()
+def _file_blob(path: Path, shown: str | None = None, source_path: str = "") -> _Blob:
+    shown = shown or path.as_posix()
     return _Blob(shown, shown, _read(path), source_path)
 
 
@@ -115,15 +115,15 @@ def _from_models(label: str, files: list[_Blob]) -> Side:
         try:
             text = f.data.decode("utf-8")
         except UnicodeDecodeError:
-            raise DiffInputError(f"{f.display}: not UTF-8 text") from None
+            raise DiffInputError(f"{f.shown_path}: not UTF-8 text") from None
         try:
-            table = marked(load_table(text, f.display))  # flagged as a build flags it
+            table = marked(load_table(text, f.shown_path))  # flagged as a build flags it
         except ModelError as exc:
             raise DiffInputError(str(exc)) from None
         if table.logical_name in seen:
             other = seen[table.logical_name]
-            raise DiffInputError(f"{f.display}: table {table.logical_name} is also in {other}")
-        seen[table.logical_name] = f.display
+            raise DiffInputError(f"{f.shown_path}: table {table.logical_name} is also in {other}")
+        seen[table.logical_name] = f.shown_path
         side.tables[table.logical_name] = table
         side.texts[table.logical_name] = (f.location, text.split("\n"))
     return side
@@ -132,7 +132,7 @@ def _from_models(label: str, files: list[_Blob]) -> Side:
 def _from_page_files(label: str, path: Path, runner: Runner) -> Side:
     diags = Diagnostics()
     pages = collect([str(path)], Path.cwd(), diags)
-    blobs = [replace(_file_blob(p.path, p.display, p.source_path), named=p.named) for p in pages]
+    blobs = [replace(_file_blob(p.path, p.shown_path, p.source_path), named=p.named) for p in pages]
     return _from_pages(label, blobs, diags, runner)
 
 
@@ -141,19 +141,19 @@ def _from_pages(label: str, blobs: list[_Blob], diags: Diagnostics, runner: Runn
     side = Side(label, diagnostics=diags)
     parsed: list[ParsedPage] = []
     text_of: dict[str, tuple[str, list[str]]] = {}
-    display: dict[str, str] = {}
+    shown_paths: dict[str, str] = {}
     for b in blobs:
         found = Diagnostics()
-        page = runner.parse(b.data, b.source_path, b.display, found)
-        skip_other_pages(found, set() if b.named else {b.display}, diags)
-        display[b.source_path] = b.display
+        page = runner.parse(b.data, b.source_path, b.shown_path, found)
+        skip_other_pages(found, set() if b.named else {b.shown_path}, diags)
+        shown_paths[b.source_path] = b.shown_path
         if page is not None:
             parsed.append(page)
             lines = b.data.decode("utf-8", errors="replace").split("\n")
             text_of.setdefault(page.table.logical_name, (b.location, lines))
             if not page.extension:  # the base page is the one to point at
                 text_of[page.table.logical_name] = (b.location, lines)
-    side.tables = merge_pages(parsed, diags, display)
+    side.tables = merge_pages(parsed, diags, shown_paths)
     side.texts = {k: v for k, v in text_of.items() if k in side.tables}
     errors = [d for d in diags.sorted() if d.level == "error"]
     if errors:
@@ -224,7 +224,7 @@ def _from_git(spec: str, config: Config, runner: Runner) -> Side:
         blobs = _cat(top, [(oid, path) for oid, path, _ in pages])
         diags = Diagnostics()
         items = [
-            _Blob(f"{rev}:{path}", display_path(top / path), blobs[oid], source)
+            _Blob(f"{rev}:{path}", shown_path(top / path), blobs[oid], source)
             for oid, path, source in sorted(pages, key=lambda page: page[1])
         ]
         return _from_pages(spec, items, diags, runner)
@@ -234,7 +234,7 @@ def _from_git(spec: str, config: Config, runner: Runner) -> Side:
         blobs = _cat(top, models)
         return _from_models(
             spec,
-            [_Blob(f"{rev}:{path}", display_path(top / path), blobs[oid]) for oid, path in models],
+            [_Blob(f"{rev}:{path}", shown_path(top / path), blobs[oid]) for oid, path in models],
         )
     wanted = ", ".join(f"{r}/" for r in roots) or "(nothing inside the repository)"
     raise DiffInputError(

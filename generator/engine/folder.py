@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from generator.config import CACHE_ENV
-from generator.inputs import display_path
+from generator.inputs import shown_path
 
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -57,7 +57,7 @@ def our_layout(folder: Path) -> bool:
 def refusal(folder: Path) -> str:
     """Why ``folder`` is not used as the cache (see :func:`foreign`)."""
     return (
-        f"the cache folder {display_path(folder)} holds files dvgen did not write, so dvgen "
+        f"the cache folder {shown_path(folder)} holds files dvgen did not write, so dvgen "
         "neither writes nor deletes there and works without a cache; point the cache "
         f"setting or {CACHE_ENV} at a folder of its own"
     )

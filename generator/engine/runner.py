@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from generator.cache_entries import StoredDiagnostic, entry_key, shown, stored
+from generator.cache_entries import StoredDiagnostic, as_shown, entry_key, stored
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.engine import heap
 from generator.engine.fingerprint import code_fingerprint
@@ -107,11 +107,11 @@ class Runner:
             self._digests[id(table)] = digest
         return digest
 
-    def sources(self, display: Mapping[str, str]) -> dict[str, str]:
+    def source_paths(self, shown_paths: Mapping[str, str]) -> dict[str, str]:
         """Each page's shown path -> its path below its docs root (built once
         per build, not once per entry)."""
-        if self._inverse is None or self._inverse[0] is not display:
-            self._inverse = (display, {shown: path for path, shown in display.items()})
+        if self._inverse is None or self._inverse[0] is not shown_paths:
+            self._inverse = (shown_paths, {shown: source for source, shown in shown_paths.items()})
         return self._inverse[1]
 
     def load(self, rel: str) -> str | None:
@@ -127,9 +127,9 @@ class Runner:
     # -- pages ---------------------------------------------------------------------
 
     def parse(
-        self, data: bytes, source_path: str, display: str, diags: Diagnostics
+        self, data: bytes, source_path: str, shown_path: str, diags: Diagnostics
     ) -> ParsedPage | None:
-        return self.parse_all([(data, source_path, display)], diags)[0]
+        return self.parse_all([(data, source_path, shown_path)], diags)[0]
 
     def parse_all(
         self,
@@ -178,7 +178,7 @@ class Runner:
     def _page_made(self, job: PageJob, page: ParsedPage | None, items: list[Diagnostic]) -> None:
         if not self.store.keeps:
             return
-        display = job[2]
+        shown_path = job[2]
         with CLOCK.stage("cache"):
             entry = _PageEntry(
                 table=page.table if page else None,
@@ -187,7 +187,7 @@ class Runner:
                 # shown as another path next time (another folder, another cwd)
                 diagnostics=[
                     StoredDiagnostic(
-                        **{**d.to_dict(), "file": None if d.file == display else d.file}
+                        **{**d.to_dict(), "file": None if d.file == shown_path else d.file}
                     )
                     for d in items
                 ],
@@ -200,7 +200,7 @@ class Runner:
         self,
         pages: list[ParsedPage],
         diags: Diagnostics,
-        display: Mapping[str, str],
+        shown_paths: Mapping[str, str],
         merge: Callable[[Diagnostics], Table],
     ) -> Table:
         """A table merged from several pages (:func:`generator.merge.merge_pages`),
@@ -215,7 +215,7 @@ class Runner:
             made.append(merge(d))
             return made[0].model_dump_json()
 
-        text = self._made_before(rel, diags, display, make)
+        text = self._made_before(rel, diags, shown_paths, make)
         table = made[0] if made else Table.model_validate_json(text)
         heap.freeze_kept()
         return table
@@ -224,7 +224,7 @@ class Runner:
         self,
         rel: str,
         diags: Diagnostics,
-        display: Mapping[str, str],
+        shown_paths: Mapping[str, str],
         make: Callable[[Diagnostics], str],
     ) -> str:
         """``make``'s text and diagnostics, from the entry ``rel`` or made now."""
@@ -232,15 +232,15 @@ class Runner:
         if text is not None:
             try:
                 entry = _TextEntry.model_validate_json(text)
-                diags.items.extend(shown(d, display) for d in entry.diagnostics)
+                diags.items.extend(as_shown(d, shown_paths) for d in entry.diagnostics)
                 return entry.text
             except ValidationError:
                 pass
         mine = Diagnostics()
         made = make(mine)
         diags.items.extend(mine.items)
-        source_of = self.sources(display)
-        kept = [stored(d, source_of) for d in mine.items]
+        source_paths = self.source_paths(shown_paths)
+        kept = [stored(d, source_paths) for d in mine.items]
         self.store.store(rel, _TextEntry(text=made, diagnostics=kept).model_dump_json())
         return made
 
@@ -314,7 +314,9 @@ class _PageEntry(BaseModel):
     diagnostics: list[StoredDiagnostic]
 
 
-def _page_from(text: str | None, display: str) -> tuple[ParsedPage | None, list[Diagnostic]] | None:
+def _page_from(
+    text: str | None, shown_path: str
+) -> tuple[ParsedPage | None, list[Diagnostic]] | None:
     """A stored page, or ``None`` when the entry is missing or damaged."""
     if text is None:
         return None
@@ -323,7 +325,8 @@ def _page_from(text: str | None, display: str) -> tuple[ParsedPage | None, list[
     except ValidationError:
         return None
     items = [
-        Diagnostic(d.level, d.code, d.message, d.file or display, d.line) for d in entry.diagnostics
+        Diagnostic(d.level, d.code, d.message, d.file or shown_path, d.line)
+        for d in entry.diagnostics
     ]
     if entry.table is None:
         return None if not any(d.level == "error" for d in items) else (None, items)

@@ -101,10 +101,10 @@ def _timed(call: tuple[Callable[[T], R], T]) -> tuple[R, dict[str, float]]:
 
 
 def parse_task(job: PageJob) -> tuple[ParsedPage | None, list[Diagnostic]]:
-    data, source_path, display = job
+    data, source_path, shown_path = job
     diags = Diagnostics()
     with CLOCK.stage("parse"):
-        page = parse_bytes(data, source_path, display, diags)
+        page = parse_bytes(data, source_path, shown_path, diags)
     return page, diags.items
 
 

@@ -66,7 +66,7 @@ def inputs_digest(config: Config, *, strict: bool) -> str | None:
             _tree_digest(folder if folder.is_absolute() else config.base / folder, h)
         diags = Diagnostics()
         for page in collect(config.inputs, config.base, diags):
-            h.update(b"\0" + page.source_path.encode() + b"\0" + page.display.encode())
+            h.update(b"\0" + page.source_path.encode() + b"\0" + page.shown_path.encode())
             h.update(hashlib.sha256(page.path.read_bytes()).digest())
         for d in diags.items:
             h.update(json.dumps(d.to_dict(), sort_keys=True).encode())

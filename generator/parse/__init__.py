@@ -11,11 +11,11 @@ __all__ = ["ParsedPage", "parse_bytes"]
 
 
 def parse_bytes(
-    data: bytes, source_path: str, display: str, diags: Diagnostics
+    data: bytes, source_path: str, shown_path: str, diags: Diagnostics
 ) -> ParsedPage | None:
     """Parse one page from its bytes (as read from disk, or a git blob)."""
-    text = decode_page(data, display, diags)
+    text = decode_page(data, shown_path, diags)
     if text is None:
         return None
-    ctx = new_context(display, source_path, diags)
+    ctx = new_context(shown_path, source_path, diags)
     return parse_page(parse_markdown(text.text), text.sha256, ctx)

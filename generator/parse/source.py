@@ -44,7 +44,7 @@ def _fixer_config() -> ftfy.TextFixerConfig:
     )
 
 
-def read_bytes(path: Path, display: str, diags: Diagnostics) -> bytes | None:
+def read_bytes(path: Path, shown_path: str, diags: Diagnostics) -> bytes | None:
     """The page's bytes, or ``None`` after an error diagnostic. At most one
     byte more than a page may have is read, so a huge (or endless) file costs
     no more memory than the limit."""
@@ -57,36 +57,38 @@ def read_bytes(path: Path, display: str, diags: Diagnostics) -> bytes | None:
                 diags.error(
                     "DV002",
                     f"the page is {shown}, more than the {MAX_PAGE_BYTES} a table page can be",
-                    display,
+                    shown_path,
                 )
                 return None
             return data
     except OSError as exc:
-        diags.error("DV001", f"cannot read the page: {exc.strerror or exc}", display)
+        diags.error("DV001", f"cannot read the page: {exc.strerror or exc}", shown_path)
         return None
 
 
-def read_page(path: Path, display: str, diags: Diagnostics) -> PageText | None:
+def read_page(path: Path, shown_path: str, diags: Diagnostics) -> PageText | None:
     """The page's repaired text, or ``None`` after an error diagnostic."""
-    data = read_bytes(path, display, diags)
-    return None if data is None else decode_page(data, display, diags)
+    data = read_bytes(path, shown_path, diags)
+    return None if data is None else decode_page(data, shown_path, diags)
 
 
-def decode_page(data: bytes, display: str, diags: Diagnostics) -> PageText | None:
+def decode_page(data: bytes, shown_path: str, diags: Diagnostics) -> PageText | None:
     digest = hashlib.sha256(data).hexdigest()
     if len(data) > MAX_PAGE_BYTES:
         diags.error(
             "DV002",
             f"the page is {len(data)} bytes, more than the {MAX_PAGE_BYTES} a table page can be",
-            display,
+            shown_path,
         )
         return None
     if not data.strip():
-        diags.error("DV003", "the page is empty: expected a Dataverse table reference", display)
+        diags.error("DV003", "the page is empty: expected a Dataverse table reference", shown_path)
         return None
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        diags.error("DV004", "the page holds NUL bytes: it is binary, not markdown", display, line)
+        diags.error(
+            "DV004", "the page holds NUL bytes: it is binary, not markdown", shown_path, line
+        )
         return None
     try:
         text = data.decode("utf-8")
@@ -95,15 +97,15 @@ def decode_page(data: bytes, display: str, diags: Diagnostics) -> PageText | Non
         diags.error(
             "DV005",
             f"the page is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8",
-            display,
+            shown_path,
             line,
         )
         return None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return PageText(_repair(text, display, diags), digest)
+    return PageText(_repair(text, shown_path, diags), digest)
 
 
-def _repair(text: str, display: str, diags: Diagnostics) -> str:
+def _repair(text: str, shown_path: str, diags: Diagnostics) -> str:
     if text.isascii():
         return text
     lines = text.split("\n")
@@ -113,7 +115,7 @@ def _repair(text: str, display: str, diags: Diagnostics) -> str:
             continue
         fixed = ftfy.fix_text(line, config)
         if fixed != line and "\n" not in fixed:
-            diags.info("DV010", f"repaired mojibake: {_excerpt(line, fixed)}", display, i + 1)
+            diags.info("DV010", f"repaired mojibake: {_excerpt(line, fixed)}", shown_path, i + 1)
             lines[i] = fixed
     return "\n".join(lines)
 

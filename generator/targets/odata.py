@@ -228,9 +228,9 @@ class Parts:
 class _Names:
     """Checks names against OData's SimpleIdentifier, reporting each one left out."""
 
-    def __init__(self, diags: Diagnostics, display: Mapping[str, str]) -> None:
+    def __init__(self, diags: Diagnostics, shown_paths: Mapping[str, str]) -> None:
         self.diags = diags
-        self.display = display
+        self.shown_path = shown_paths
 
     def ok(self, name: str | None, what: str, table: Table) -> bool:
         if name is None:
@@ -246,7 +246,7 @@ class _Names:
         return False
 
     def file(self, table: Table) -> str | None:
-        return self.display.get(table.sources[0].path) if table.sources else None
+        return self.shown_path.get(table.sources[0].path) if table.sources else None
 
 
 def _facets(attr: Attribute, edm: str) -> str:
@@ -504,9 +504,9 @@ METADATA = "odata/$metadata.xml"
 
 
 def _piece(
-    table: Table, tables: Mapping[str, Table], display: Mapping[str, str], diags: Diagnostics
+    table: Table, tables: Mapping[str, Table], shown_paths: Mapping[str, str], diags: Diagnostics
 ) -> Piece | None:
-    names = _Names(diags, display)
+    names = _Names(diags, shown_paths)
     lookups = Lookups(tables)
     view = _entity_type(table, lookups, names)
     if view is None or view.name == BASE_TYPE:
@@ -550,7 +550,7 @@ def facts(view: EntityTypeView, sets: Mapping[str, str]) -> list[object]:
 def _block(
     view: EntityTypeView,
     tables: Mapping[str, Table],
-    display: Mapping[str, str],
+    shown_paths: Mapping[str, str],
     sets: Mapping[str, str],
     read_back: set[str],
     *,
@@ -560,7 +560,7 @@ def _block(
     piece, without its properties and description: they are made again from
     its table (the piece's diagnostics were replayed with it)."""
     if view.name in read_back:
-        full = _entity_type(tables[view.name], Lookups(tables), _Names(Diagnostics(), display))
+        full = _entity_type(tables[view.name], Lookups(tables), _Names(Diagnostics(), shown_paths))
         assert full is not None  # it was made from the same table before
         full.navigations = view.navigations
         view = full
@@ -576,20 +576,20 @@ def _block(
 def metadata_files(
     tables: Mapping[str, Table],
     diags: Diagnostics,
-    display: Mapping[str, str],
+    shown_paths: Mapping[str, str],
     parts: Parts | None = None,
     templates: Templates | None = None,
 ) -> dict[str, bytes]:
     """``odata/$metadata.xml``: the CSDL document for every table in the build."""
     templates = templates or Templates()
     parts = parts or Parts()
-    names = _Names(diags, display)
+    names = _Names(diags, shown_paths)
     types: dict[str, EntityTypeView] = {}
     read_back: set[str] = set()  # types whose piece came back without properties
     actions: set[str] = set()
     for name in sorted(tables):
         table = tables[name]
-        piece = parts.piece(table, tables, diags, partial(_piece, table, tables, display))
+        piece = parts.piece(table, tables, diags, partial(_piece, table, tables, shown_paths))
         if piece is None:
             continue
         types[piece.view.name] = piece.view
@@ -613,7 +613,7 @@ def metadata_files(
             view.name,
             tables[view.name] if view.name in described else None,
             facts(view, sets),
-            partial(_block, view, tables, display, sets, read_back, templates=templates),
+            partial(_block, view, tables, shown_paths, sets, read_back, templates=templates),
         )
         for view in types.values()
     ]

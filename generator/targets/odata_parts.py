@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from pydantic import BaseModel, NonNegativeInt, ValidationError
 
-from generator.cache_entries import StoredDiagnostic, shown, stored
+from generator.cache_entries import StoredDiagnostic, as_shown, stored
 from generator.diagnostics import Diagnostics
 from generator.model import Table
 from generator.targets.odata import (
@@ -108,8 +108,8 @@ class StoredParts(Parts):
     """Pieces and blocks from ``shards`` (each as the last build left it, or
     ``None``); :meth:`dump` gives the shards to write back.
 
-    ``digest`` names a table's model; ``display`` shows each page's path
-    below its docs root as this build shows it, and ``source_of`` is its
+    ``digest`` names a table's model; ``shown_paths`` shows each page's path
+    below its docs root as this build shows it, and ``source_paths`` is its
     inverse (diagnostics are kept by the former, shown by the latter).
     """
 
@@ -117,8 +117,8 @@ class StoredParts(Parts):
         self,
         shards: Sequence[str | None],
         digest: Callable[[Table], str],
-        display: Mapping[str, str],
-        source_of: Mapping[str, str],
+        shown_paths: Mapping[str, str],
+        source_paths: Mapping[str, str],
         rendered: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__(rendered)
@@ -133,8 +133,8 @@ class StoredParts(Parts):
         self._blocks: dict[str, Block] = {}
         self._changed: set[int] = set()  # shards with something made this build
         self._digest = digest
-        self._display = display
-        self._source_of = source_of
+        self._shown_paths = shown_paths
+        self._source_paths = source_paths
 
     def piece(
         self,
@@ -147,12 +147,12 @@ class StoredParts(Parts):
         old = self._old.pieces.get(digest)
         if old is not None and reads_hold(old.reads, tables):
             self._new.pieces[digest] = old
-            diags.items.extend(shown(d, self._display) for d in old.diagnostics)
+            diags.items.extend(as_shown(d, self._shown_paths) for d in old.diagnostics)
             return old.piece()
         mine = Diagnostics()
         piece = make(mine)
         diags.items.extend(mine.items)
-        keep = _StoredPiece(diagnostics=[stored(d, self._source_of) for d in mine.items])
+        keep = _StoredPiece(diagnostics=[stored(d, self._source_paths) for d in mine.items])
         if piece is not None:  # kept now: linking changes the navigations next
             v = piece.view
             keep.name, keep.key, keep.entity_set = v.name, v.key, v.entity_set
