@@ -13,6 +13,7 @@ from bench.run import main as bench_main
 from tests.helpers import build_tables
 
 
+@pytest.mark.slow  # writes and parses a corpus: it guards the benchmark, not dvgen
 def test_the_corpus_is_deterministic_and_keeps_the_real_pages(tmp_path: Path) -> None:
     first = dict(synthesize(2))
     assert first == dict(synthesize(2))
@@ -23,6 +24,7 @@ def test_the_corpus_is_deterministic_and_keeps_the_real_pages(tmp_path: Path) ->
     assert pages == 98 and size == sum(len(d) for d in first.values())
 
 
+@pytest.mark.slow
 def test_a_renamed_generation_parses_like_the_real_pages(tmp_path: Path) -> None:
     write_corpus(tmp_path, 2)
     real, real_diags = build_tables(tmp_path / "g0")

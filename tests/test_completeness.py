@@ -88,12 +88,12 @@ def sections(lines: list[bytes]) -> list[tuple[int, int]]:
 )
 def test_every_cut_before_a_sections_last_item_is_an_error(page: Path, thorough: bool) -> None:
     """Cut after a line from a section's index to just before its last item
-    (about 40 cuts a section, spread evenly, in CI; 10 on a local run): what
+    (about 40 cuts a section, spread evenly, in CI; 6 on a local run): what
     is gone is named, on the line of the first entry lost."""
     lines = lines_of(page)
     spans = sections(lines)
     assert len(spans) >= 2, "the page has indexed sections"
-    cuts = 40 if thorough else 10
+    cuts = 40 if thorough else 6
     for first, last in spans:
         for keep in range(first, last, max(1, (last - first) // cuts)):
             found = errors(diagnose(b"\n".join(lines[:keep])))

@@ -13,7 +13,7 @@
   full disk with everything as it was, or exit 0 with everything written.
 
 None ends in exit 70 or a traceback. ``make test`` runs a fixed set of
-examples (6 per property; 12 in CI); ``make fuzz`` runs fresh ones
+examples (4 per property; 12 in CI); ``make fuzz`` runs fresh ones
 (DVGEN_FUZZ_EXAMPLES of them).
 """
 
@@ -150,7 +150,7 @@ def _everything(root: Path) -> dict[str, Entry]:
 
 #: each example is two real builds: fewer than the page fuzzers run
 _CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-EXAMPLES = int(os.environ.get("DVGEN_FUZZ_EXAMPLES", "12" if _CI else "6"))
+EXAMPLES = int(os.environ.get("DVGEN_FUZZ_EXAMPLES", "12" if _CI else "4"))
 
 
 def _ops(spots: list[str], kinds: list[str]) -> st.SearchStrategy[list[tuple[str, str]]]:
