@@ -34,6 +34,7 @@ SHIPPED = frozenset(
         "python/_runtime.py",
         "python/code.jinja",
         "python/pyproject.toml.jinja",
+        "python/sdk.py",
         "python/table.py.jinja",
         "typescript/README.md.jinja",
         "typescript/code.jinja",

@@ -208,3 +208,43 @@ def by_navigation(binds: list[Binding]) -> dict[str, list[Binding]]:
     for b in binds:
         out.setdefault(b.navigation, []).append(b)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Navigation:
+    """A navigation property a query may ``$expand``: its name, the table it
+    leads to, whether it leads to many rows, and (single-valued ones) the
+    lookup column it follows (a one-to-many's: the target's lookup column
+    that points back)."""
+
+    name: str
+    target: str
+    collection: bool
+    column: str | None = None
+
+
+def expandable(table: Table) -> list[Navigation]:
+    """The table's navigation properties, by name: one per lookup target
+    (single-valued), and one per one-to-many and many-to-many relationship
+    on this table's side (collection-valued)."""
+    navs = navigations(table)
+    out: dict[str, Navigation] = {}
+    for attr in table.attributes:
+        if is_column(attr) and kind(attr) == "lookup":
+            for target in attr.targets:
+                name = navs.get((attr.logical_name, target)) or lookup_navigation(attr, target)
+                out.setdefault(name, Navigation(name, target, False, attr.logical_name))
+    rels = table.relationships
+    for r in rels.one_to_many:
+        if r.referenced_entity_navigation_property_name and r.referencing_entity:
+            name = r.referenced_entity_navigation_property_name
+            back = r.referencing_attribute
+            out.setdefault(name, Navigation(name, r.referencing_entity, True, back))
+    for m in rels.many_to_many:
+        for mine, nav, other in (
+            (m.entity1_logical_name, m.entity1_navigation_property_name, m.entity2_logical_name),
+            (m.entity2_logical_name, m.entity2_navigation_property_name, m.entity1_logical_name),
+        ):
+            if mine == table.logical_name and nav and other:
+                out.setdefault(nav, Navigation(nav, other, collection=True))
+    return [out[name] for name in sorted(out)]

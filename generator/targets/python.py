@@ -22,7 +22,7 @@ from generator.naming import PYTHON_RESERVED, Case, Scope
 from generator.overrides import Naming
 from generator.pyformat import INDENT, docstring, py_number
 from generator.requests import request
-from generator.targets.views import RequestView, StateOf, request_view
+from generator.targets.views import RequestView, StateOf, expand_texts, request_view
 
 #: Names every generated module defines or imports at module level.
 MODULE_NAMES = frozenset(
@@ -159,7 +159,9 @@ class TableView:
     primary_name: str
     fields: list[FieldView]
     enums: list[EnumView]
-    constants: list[ConstantView]
+    constants: list[ConstantView]  # Columns: logical names
+    select: list[ConstantView]  # Select: what $select and $filter name (readable columns)
+    expand: list[ConstantView]  # Expand: navigation properties
     messages: list[MessageView]
     imports: list[str]
 
@@ -312,6 +314,19 @@ def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
     return MessageView(name, doc, request_view(req, py_string))
 
 
+def _expand(table: Table, field_of: dict[str, str]) -> list[ConstantView]:
+    """``Expand``'s constants, named as :func:`expand_texts` says."""
+    scope = Scope()
+    out = [
+        ConstantView(
+            scope.claim(text, Case.UPPER, fallback="navigation", owner=f"navigation {n.name}"),
+            py_string(n.name),
+        )
+        for text, n in expand_texts(table, field_of)
+    ]
+    return sorted(out, key=lambda c: c.name)
+
+
 def table_view(table: Table, sets: webapi.EntitySets, naming: Naming | None = None) -> TableView:
     naming = naming or Naming()
     module_scope = Scope(
@@ -347,6 +362,13 @@ def table_view(table: Table, sets: webapi.EntitySets, naming: Naming | None = No
     constants = [
         ConstantView(const_scope.claim(f.name, Case.UPPER), py_string(f.wire)) for f in fields
     ]
+    readable = {a.logical_name: a for a in table.attributes if webapi.readable(a)}
+    select = [
+        ConstantView(c.name, py_string(webapi.value_property(readable[f.wire])))
+        for c, f in zip(constants, fields, strict=True)
+        if f.wire in readable
+    ]
+    expand = _expand(table, {f.wire: f.name for f in fields})
     entity_set = webapi.entity_set(table)
     messages = [m for msg in table.messages if (m := _message(msg, module_scope, entity_set))]
     title = table.display_name or table.logical_name
@@ -377,6 +399,8 @@ def table_view(table: Table, sets: webapi.EntitySets, naming: Naming | None = No
         fields=sorted(fields, key=lambda f: (not f.required, f.name)),
         enums=list(enums.values()),
         constants=constants,
+        select=select,
+        expand=expand,
         messages=messages,
         imports=imports,
     )

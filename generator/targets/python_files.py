@@ -106,6 +106,7 @@ def python_package(
     )
     files[f"{root}__init__.py"] = formatted(init, style, "python/__init__.py.jinja").encode()
     files[f"{root}_runtime.py"] = style.templates.read_bytes("python/_runtime.py")
+    files[f"{root}sdk.py"] = style.templates.read_bytes("python/sdk.py")
     files[f"{root}py.typed"] = b""
     files[f"{prefix}pyproject.toml"] = render(
         "python/pyproject.toml.jinja",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from generator.model import Table
 from generator.requests import Body, Param, Request
+from generator.webapi import Navigation, expandable
 
 
 @dataclass(slots=True)
@@ -50,3 +53,24 @@ def request_view(req: Request, literal: Callable[[str], str]) -> RequestView:
         body=req.body,
         takes_related=req.takes_related,
     )
+
+
+def expand_texts(table: Table, name_of: Mapping[str, str]) -> list[tuple[str, Navigation]]:
+    """Each navigation property of ``table`` (``webapi.expandable``) with the
+    text its constant is named from: a lookup's navigation after the lookup's
+    own name in the target (``name_of``: logical name -> name), with its
+    target when it has one per target; a one-to-many's after the related
+    table and its lookup column (the real names run past a line); any other
+    after itself."""
+    navs = expandable(table)
+    per_column = Counter(n.column for n in navs if n.column is not None and not n.collection)
+    out: list[tuple[str, Navigation]] = []
+    for n in navs:
+        text = n.name
+        if n.collection and n.column is not None:
+            text = f"{n.target} {n.column}"  # the rows whose column points here
+        elif n.column is not None and n.column in name_of:
+            own = name_of[n.column]
+            text = f"{own} {n.target}" if per_column[n.column] > 1 else own
+        out.append((text, n))
+    return out

@@ -7,17 +7,33 @@ from __future__ import annotations
 import importlib
 from typing import Final
 
-from ._runtime import Column, ColumnError, Lookup, Request, Row, from_odata, to_odata
+from ._runtime import (
+    PREFER_ANNOTATIONS,
+    Column,
+    ColumnError,
+    Lookup,
+    Request,
+    Response,
+    Row,
+    changes,
+    from_odata,
+    if_match,
+    to_odata,
+)
 
 __all__ = [
+    "PREFER_ANNOTATIONS",
     "TABLES",
     "Column",
     "ColumnError",
     "Lookup",
     "Request",
+    "Response",
     "Row",
+    "changes",
     "from_odata",
     "get_table",
+    "if_match",
     "to_odata",
 ]
 

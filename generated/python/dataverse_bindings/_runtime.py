@@ -3,6 +3,11 @@
 Generated table modules are declarative: each row class lists its columns
 as :class:`Column` specs, and the functions here turn rows into Web API
 request bodies and Web API responses into rows.
+
+Every row class satisfies the official Python SDK's ``DataverseModel``
+protocol (``__entity_logical_name__``, ``__entity_set_name__``, ``to_dict``,
+``from_dict``) without importing it; bodies are JSON-ready (plain ``str``,
+``int``, ``float``, ``bool``, ``None``), so any client can send them.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import sys
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Literal, Protocol, Self, TypeVar
 
 _Marked = TypeVar("_Marked")
 
@@ -39,6 +44,10 @@ else:
 
 FORMATTED = "@OData.Community.Display.V1.FormattedValue"
 LOOKUP_TABLE = "@Microsoft.Dynamics.CRM.lookuplogicalname"
+ETAG = "@odata.etag"
+#: The ``Prefer`` header that asks the Web API for every annotation
+#: :func:`from_odata` reads (formatted values, a lookup's table, names).
+PREFER_ANNOTATIONS = 'odata.include-annotations="*"'
 
 Kind = Literal[
     "str",
@@ -60,9 +69,16 @@ Operation = Literal["create", "update"]
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Lookup:
-    """A reference to a row of another table: its table and id (and name, when read)."""
+    """A reference to a row of another table: its table, its id, and its name
+    when read.
 
-    table: str
+    ``table`` is ``None`` when a response did not say which table a lookup
+    that may point at several (``ownerid``) points at: the Web API says so
+    only when asked for annotations (:data:`PREFER_ANNOTATIONS`). Such a
+    lookup can be read, compared and left alone, but not sent.
+    """
+
+    table: str | None
     id: uuid.UUID
     name: str | None = None
 
@@ -96,6 +112,18 @@ class Request:
         return dumps(self.body) if self.body is not None else None
 
 
+class Response(Protocol):
+    """What :func:`from_odata` reads: a ``dict`` parsed from the Web API's
+    JSON, or anything else with keys and items (the official SDK's ``Record``)."""
+
+    def keys(self) -> Iterable[str]: ...
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+R = TypeVar("R", bound="Row")
+
+
 class Row:
     """Base of every generated row class."""
 
@@ -105,9 +133,18 @@ class Row:
     PRIMARY_ID: ClassVar[str | None]
     PRIMARY_NAME: ClassVar[str | None]
     COLUMNS: ClassVar[tuple[Column, ...]]
+    # the official SDK's DataverseModel protocol: set by every row class
+    __entity_logical_name__: str
+    __entity_set_name__: str
 
+    def to_dict(self) -> dict[str, object]:
+        """The JSON-ready body that creates this row (``to_odata(row, "create")``)."""
+        return to_odata(self, "create")
 
-R = TypeVar("R", bound=Row)
+    @classmethod
+    def from_dict(cls, data: Response) -> Self:
+        """A row from a Web API response (``from_odata(cls, data)``)."""
+        return from_odata(cls, data)
 
 
 class ColumnError(ValueError):
@@ -126,6 +163,7 @@ def check(col: Column, value: object) -> None:
 
 
 def _value(col: Column, value: object) -> object:
+    """``value`` of column ``col`` as JSON-ready Web API JSON."""
     check(col, value)
     if col.kind == "choice":
         assert isinstance(value, enum.IntEnum)
@@ -146,17 +184,34 @@ def _value(col: Column, value: object) -> object:
     if col.kind == "bytes":
         assert isinstance(value, bytes)
         return base64.b64encode(value).decode("ascii")
+    if isinstance(value, decimal.Decimal):
+        return _number(col.wire, value)
     return value
+
+
+def _number(wire: str, value: decimal.Decimal) -> int | float:
+    """A decimal as a JSON number: whole ones exactly, others as the double
+    that prints as the same decimal; one that no double carries is refused
+    rather than rounded (Dataverse Money and Decimal hold at most 10 places)."""
+    if not value.is_finite():
+        raise ColumnError(f"{wire}: {value} is not a number Dataverse can hold")
+    if value == value.to_integral_value():
+        return int(value)
+    number = float(value)
+    if decimal.Decimal(repr(number)) != value:
+        raise ColumnError(f"{wire}: {value} has more digits than a JSON number carries exactly")
+    return number
 
 
 def to_odata(
     row: Row, operation: Operation = "create", clear: Iterable[str] = ()
 ) -> dict[str, object]:
-    """The JSON body that creates or updates ``row``.
+    """The JSON body that creates or updates ``row``: JSON-ready values only.
 
     Only columns valid for ``operation`` and set on the row are sent; a
     lookup becomes ``nav@odata.bind: "/<entity set>(<id>)"``. Columns named
-    in ``clear`` (by attribute or logical name) are sent as null.
+    in ``clear`` (by attribute or logical name) are sent as null. To send
+    only what changed, use :func:`changes`.
     """
     body: dict[str, object] = {}
     cleared = set(clear)
@@ -168,15 +223,40 @@ def to_odata(
             if value is not None and operation == "update" and wanted:
                 raise ColumnError(f"{col.wire} cannot be changed by an update")
             continue
-        if col.kind == "lookup":
-            if value is None and not wanted:
-                continue
-            _bind(col, value, body)
-        elif value is not None:
-            body[col.wire] = _value(col, value)
-        elif wanted:
-            body[col.wire] = None
+        if value is None and not wanted:
+            continue
+        _put(col, value, body)
     return body
+
+
+def changes(before: R, after: R) -> dict[str, object]:
+    """The JSON body of an update that turns ``before`` into ``after``: only
+    the columns whose values differ, ``None`` sent as null (which clears the
+    column). Owner, state and other columns left alone are not sent, so
+    Dataverse does not process them (as Assign or SetState) again.
+
+    Raises :class:`ColumnError` when a column that changed cannot be updated.
+    """
+    if type(before) is not type(after):
+        raise TypeError(
+            f"changes() compares two rows of one table, not {type(before).__name__} and {type(after).__name__}"
+        )
+    body: dict[str, object] = {}
+    for col in type(after).COLUMNS:
+        old, new = getattr(before, col.field), getattr(after, col.field)
+        if old == new:
+            continue
+        if not col.update:
+            raise ColumnError(f"{col.wire} cannot be changed by an update")
+        _put(col, new, body)
+    return body
+
+
+def _put(col: Column, value: object, body: dict[str, object]) -> None:
+    if col.kind == "lookup":
+        _bind(col, value, body)
+    else:
+        body[col.wire] = None if value is None else _value(col, value)
 
 
 def _bind(col: Column, value: object, body: dict[str, object]) -> None:
@@ -186,24 +266,48 @@ def _bind(col: Column, value: object, body: dict[str, object]) -> None:
             body[f"{nav}@odata.bind"] = None
         return
     assert isinstance(value, Lookup)
-    if value.table not in col.targets:
+    table = value.table
+    if table is None:
+        if len(col.targets) != 1:
+            raise ColumnError(
+                f"{col.wire}: the response did not say which table this lookup points at; "
+                f"read it with {PREFER_ANNOTATIONS} or give the Lookup a table"
+            )
+        table = next(iter(col.targets))
+    if table not in col.targets:
         raise ColumnError(
-            f"{col.wire} cannot point at {value.table!r}; it points at {', '.join(sorted(col.targets))}"
+            f"{col.wire} cannot point at {table!r}; it points at {', '.join(sorted(col.targets))}"
         )
-    entity_set, nav = col.targets[value.table]
+    entity_set, nav = col.targets[table]
     body[f"{nav}@odata.bind"] = f"/{entity_set}({value.id})"
 
 
-def from_odata(cls: type[R], data: Mapping[str, Any]) -> R:
-    """A typed row from a Web API response (one entity's JSON object).
+def if_match(row: Row) -> dict[str, str]:
+    """The ``If-Match`` header that makes an update or delete of ``row`` fail
+    (412) when the row changed on the server since it was read."""
+    etag = getattr(row, "etag", None)
+    if not etag:
+        raise ColumnError(
+            f"{row.LOGICAL_NAME}: the row has no ETag; read it from the Web API first"
+        )
+    return {"If-Match": etag}
+
+
+def from_odata(cls: type[R], data: Response) -> R:
+    """A typed row from a Web API response (one entity's JSON object, or the
+    official SDK's ``Record``).
 
     Lookups are read from ``_<column>_value`` and its ``lookuplogicalname``
-    and ``FormattedValue`` annotations; every formatted value in the response
-    is kept in the row's ``formatted_values``.
+    and ``FormattedValue`` annotations; a lookup that may point at several
+    tables is read with ``table=None`` when the response does not say which
+    (see :class:`Lookup`). Every formatted value is kept in the row's
+    ``formatted_values``, and ``@odata.etag`` in its ``etag``.
     """
+    keys = data.keys()  # a Response need not be iterable itself (the SDK's Record is)
+    raw = {key: data[key] for key in keys}
     values: dict[str, object] = {}
     formatted: dict[str, str] = {}
-    for key, value in data.items():
+    for key, value in raw.items():
         if key.endswith(FORMATTED) and isinstance(value, str):
             name = key[: -len(FORMATTED)]
             if name.startswith("_") and name.endswith("_value"):
@@ -211,19 +315,33 @@ def from_odata(cls: type[R], data: Mapping[str, Any]) -> R:
             formatted[name] = value
     for col in cls.COLUMNS:
         if col.kind == "lookup":
-            raw = data.get(f"_{col.wire}_value")
-            if raw is not None:
-                table = data.get(f"_{col.wire}_value{LOOKUP_TABLE}")
+            found = raw.get(f"_{col.wire}_value")
+            if found is not None:
+                table = raw.get(f"_{col.wire}_value{LOOKUP_TABLE}")
                 if table is None and len(col.targets) == 1:
                     table = next(iter(col.targets))
-                values[col.field] = Lookup(str(table), uuid.UUID(str(raw)), formatted.get(col.wire))
-        elif col.wire in data and data[col.wire] is not None:
-            values[col.field] = _read(col, data[col.wire])
+                values[col.field] = Lookup(
+                    None if table is None else str(table),
+                    _uuid(col.wire, found),
+                    formatted.get(col.wire),
+                )
+        elif raw.get(col.wire) is not None:
+            values[col.field] = _read(col, raw[col.wire])
     values["formatted_values"] = formatted
+    etag = raw.get(ETAG, getattr(data, "etag", None))  # the SDK's Record keeps it apart
+    if isinstance(etag, str):
+        values["etag"] = etag
     try:
         return cls(**values)
     except TypeError as exc:
         raise ColumnError(f"{cls.LOGICAL_NAME}: {exc}") from None
+
+
+def _uuid(wire: str, raw: object) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError:
+        raise ColumnError(f"{wire}: {raw!r} is not an id") from None
 
 
 def _read(col: Column, raw: object) -> object:
@@ -255,12 +373,12 @@ def _read(col: Column, raw: object) -> object:
 
 
 class _Encoder(json.JSONEncoder):
-    """Decimals as JSON numbers: whole ones exactly, others as the nearest double
-    (Dataverse Money and Decimal columns hold at most 10 decimal places)."""
+    """Decimals (in a caller's own body or parameters) as JSON numbers, as
+    :func:`to_odata` writes them."""
 
     def default(self, o: object) -> object:
         if isinstance(o, decimal.Decimal):
-            return float(o) if o != o.to_integral_value() else int(o)
+            return _number("a decimal", o)
         return super().default(o)
 
 

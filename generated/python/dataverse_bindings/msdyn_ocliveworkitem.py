@@ -423,9 +423,11 @@ class MsdynOcliveworkitem(_runtime.Row):
     ENTITY_SET_NAME = "msdyn_ocliveworkitems"
     PRIMARY_ID = "activityid"
     PRIMARY_NAME = "subject"
+    __entity_logical_name__ = "msdyn_ocliveworkitem"
+    __entity_set_name__ = "msdyn_ocliveworkitems"
 
     class Columns:
-        """Logical names of the columns, for $select and $filter."""
+        """Logical names of the columns: the keys of a create or update body."""
 
         ACTIVITY_ADDITIONAL_PARAMS: Final = "activityadditionalparams"
         ACTIVITY_ID: Final = "activityid"
@@ -571,6 +573,408 @@ class MsdynOcliveworkitem(_runtime.Row):
         TRAVERSED_PATH: Final = "traversedpath"
         UTC_CONVERSION_TIME_ZONE_CODE: Final = "utcconversiontimezonecode"
         VERSION_NUMBER: Final = "versionnumber"
+
+    class Select:
+        """What $select, $filter and $orderby name for each readable column: its
+        logical name, or ``_<name>_value`` for a lookup."""
+
+        ACTIVITY_ADDITIONAL_PARAMS: Final = "activityadditionalparams"
+        ACTIVITY_ID: Final = "activityid"
+        ACTIVITY_TYPE_CODE: Final = "activitytypecode"
+        ACTUAL_DURATION_MINUTES: Final = "actualdurationminutes"
+        ACTUAL_END: Final = "actualend"
+        ACTUAL_START: Final = "actualstart"
+        BCC: Final = "bcc"
+        CC: Final = "cc"
+        COMMUNITY: Final = "community"
+        CREATED_BY: Final = "_createdby_value"
+        CREATED_ON: Final = "createdon"
+        CREATED_ON_BEHALF_BY: Final = "_createdonbehalfby_value"
+        CUSTOMERS: Final = "customers"
+        DELIVERY_LAST_ATTEMPTED_ON: Final = "deliverylastattemptedon"
+        DELIVERY_PRIORITY_CODE: Final = "deliveryprioritycode"
+        DESCRIPTION: Final = "description"
+        EXCHANGE_ITEM_ID: Final = "exchangeitemid"
+        EXCHANGE_RATE: Final = "exchangerate"
+        EXCHANGE_WEB_LINK: Final = "exchangeweblink"
+        FROM: Final = "from"
+        IMPORT_SEQUENCE_NUMBER: Final = "importsequencenumber"
+        INSTANCE_TYPE_CODE: Final = "instancetypecode"
+        IS_BILLED: Final = "isbilled"
+        IS_MAPI_PRIVATE: Final = "ismapiprivate"
+        IS_REGULAR_ACTIVITY: Final = "isregularactivity"
+        IS_WORKFLOW_CREATED: Final = "isworkflowcreated"
+        LAST_ON_HOLD_TIME: Final = "lastonholdtime"
+        LEFT_VOICE_MAIL: Final = "leftvoicemail"
+        MODIFIED_BY: Final = "_modifiedby_value"
+        MODIFIED_ON: Final = "modifiedon"
+        MODIFIED_ON_BEHALF_BY: Final = "_modifiedonbehalfby_value"
+        MSDYN_ACTIVEAGENTASSIGNEDON: Final = "msdyn_activeagentassignedon"
+        MSDYN_ACTIVEAGENTGROUPID: Final = "_msdyn_activeagentgroupid_value"
+        MSDYN_ACTIVEAGENTID: Final = "_msdyn_activeagentid_value"
+        MSDYN_ACTIVEINTENTFAMILYID: Final = "_msdyn_activeintentfamilyid_value"
+        MSDYN_ACTIVEINTENTGROUPID: Final = "_msdyn_activeintentgroupid_value"
+        MSDYN_ACTIVEINTENTID: Final = "_msdyn_activeintentid_value"
+        MSDYN_ACTIVEINTENTSTRING: Final = "msdyn_activeintentstring"
+        MSDYN_ACTIVESESSIONPARTICIPANTID: Final = "_msdyn_activesessionparticipantid_value"
+        MSDYN_AVERAGERESPONSETIMEINMSADJFOROH: Final = "msdyn_averageresponsetimeinmsadjforoh"
+        MSDYN_CASEFIELDSUPDATEDBY_AI: Final = "msdyn_casefieldsupdatedbyAI"
+        MSDYN_CDSQUEUEID: Final = "_msdyn_cdsqueueid_value"
+        MSDYN_CHANNEL: Final = "msdyn_channel"
+        MSDYN_CHANNELCONNECTIONID: Final = "msdyn_channelconnectionid"
+        MSDYN_CHANNELINSTANCEID: Final = "_msdyn_channelinstanceid_value"
+        MSDYN_CHANNELPROVIDER_NAME: Final = "msdyn_channelproviderName"
+        MSDYN_CLOSEDON: Final = "msdyn_closedon"
+        MSDYN_CONVERSATIONACTIVECHATTIMEINSECONDS: Final = (
+            "msdyn_conversationactivechattimeinseconds"
+        )
+        MSDYN_CONVERSATIONACTIVEWRAPUPTIMEINSECONDS: Final = (
+            "msdyn_conversationactivewrapuptimeinseconds"
+        )
+        MSDYN_CONVERSATIONACTIVITYSTATE: Final = "msdyn_conversationactivitystate"
+        MSDYN_CONVERSATIONFIRSTWAITTIMEINSECONDS: Final = "msdyn_conversationfirstwaittimeinseconds"
+        MSDYN_CONVERSATIONHANDLETIMEINSECONDS: Final = "msdyn_conversationhandletimeinseconds"
+        MSDYN_CONVERSATIONHOLDTIMEINSECONDS: Final = "msdyn_conversationholdtimeinseconds"
+        MSDYN_CONVERSATION_SUMMARY_FIELD: Final = "msdyn_conversationsummaryfield"
+        MSDYN_CONVERSATIONTALKTIMEINSECONDS: Final = "msdyn_conversationtalktimeinseconds"
+        MSDYN_CONVERSATIONWRAPUPTIMEINSECONDS: Final = "msdyn_conversationwrapuptimeinseconds"
+        MSDYN_COPILOTENGAGED: Final = "msdyn_copilotengaged"
+        MSDYN_CREATEDON: Final = "msdyn_createdon"
+        MSDYN_CUSTOMER: Final = "_msdyn_customer_value"
+        MSDYN_CUSTOMERLANGUAGEID: Final = "_msdyn_customerlanguageid_value"
+        MSDYN_CUSTOMERLOCALE: Final = "msdyn_customerlocale"
+        MSDYN_CUSTOMERSENTIMENTLABEL: Final = "msdyn_customersentimentlabel"
+        MSDYN_DAILYTOPICID: Final = "_msdyn_dailytopicid_value"
+        MSDYN_EFFORTPREDICTIONRESULT: Final = "_msdyn_effortpredictionresult_value"
+        MSDYN_ESCALATIONCOUNT: Final = "msdyn_escalationcount"
+        MSDYN_EXTERNALCONTEXT: Final = "_msdyn_externalcontext_value"
+        MSDYN_FIRSTRESPONSETIMEINMSADJFOROH: Final = "msdyn_firstresponsetimeinmsadjforoh"
+        MSDYN_FIRSTWAITSTARTEDON: Final = "msdyn_firstwaitstartedon"
+        MSDYN_INFRACREATEDBY: Final = "msdyn_infracreatedby"
+        MSDYN_INITIATEDON: Final = "msdyn_initiatedon"
+        MSDYN_INTENT: Final = "msdyn_intent"
+        MSDYN_ISABANDONED: Final = "msdyn_isabandoned"
+        MSDYN_ISAGENTACCEPTED: Final = "msdyn_isagentaccepted"
+        MSDYN_ISAGENTSESSION: Final = "msdyn_isagentsession"
+        MSDYN_ISOUTBOUND: Final = "msdyn_isoutbound"
+        MSDYN_ISSUE_ID: Final = "_msdyn_issueid_value"
+        MSDYN_LANGUAGEID: Final = "_msdyn_languageid_value"
+        MSDYN_LASTSESSIONID: Final = "_msdyn_lastsessionid_value"
+        MSDYN_LIVEWORKSTREAMID: Final = "_msdyn_liveworkstreamid_value"
+        MSDYN_LIVEWORKSTREAMNOTIFICATIONDATA: Final = "msdyn_liveworkstreamnotificationdata"
+        MSDYN_MODIFIEDON: Final = "msdyn_modifiedon"
+        MSDYN_OCLIVEWORKITEMID: Final = "msdyn_ocliveworkitemid"
+        MSDYN_OVERFLOWTRANSFERCOUNT: Final = "msdyn_overflowtransfercount"
+        MSDYN_QUEUEID: Final = "_msdyn_queueid_value"
+        MSDYN_QUEUEITEMID: Final = "_msdyn_queueitemid_value"
+        MSDYN_REGIONID: Final = "_msdyn_regionid_value"
+        MSDYN_ROUTABLEOBJECTID: Final = "_msdyn_routableobjectid_value"
+        MSDYN_ROUTABLEOBJECTLOGICALNAME: Final = "msdyn_routableobjectlogicalname"
+        MSDYN_ROUTINGTYPE: Final = "msdyn_routingtype"
+        MSDYN_SOCIALPROFILEID: Final = "_msdyn_socialprofileid_value"
+        MSDYN_STARTEDON: Final = "msdyn_startedon"
+        MSDYN_STATEREASON: Final = "msdyn_statereason"
+        MSDYN_STATUSCHANGEREASON: Final = "msdyn_statuschangereason"
+        MSDYN_STATUSUPDATEDON: Final = "msdyn_statusupdatedon"
+        MSDYN_THIRDPARTYCONVERSATION: Final = "msdyn_thirdpartyconversation"
+        MSDYN_TIMELINE_CONTROL_FIELD: Final = "msdyn_timelinecontrolfield"
+        MSDYN_TITLE: Final = "msdyn_title"
+        MSDYN_TRANSCRIPT_CONTROL: Final = "msdyn_transcriptcontrol"
+        MSDYN_TRANSFERCOUNT: Final = "msdyn_transfercount"
+        MSDYN_URCUSTOMERSENTIMENTKEYWORDS: Final = "msdyn_urcustomersentimentkeywords"
+        MSDYN_URCUSTOMERSENTIMENTLABEL: Final = "msdyn_urcustomersentimentlabel"
+        MSDYN_URCUSTOMERSENTIMENTSCORE: Final = "msdyn_urcustomersentimentscore"
+        MSDYN_WORKSTREAMWORKDISTRIBUTIONMODE: Final = "msdyn_workstreamworkdistributionmode"
+        MSDYN_WRAPUPINITIATEDON: Final = "msdyn_wrapupinitiatedon"
+        ON_HOLD_TIME: Final = "onholdtime"
+        OPTIONAL_ATTENDEES: Final = "optionalattendees"
+        ORGANIZER: Final = "organizer"
+        OVERRIDDEN_CREATED_ON: Final = "overriddencreatedon"
+        OWNER_ID: Final = "_ownerid_value"
+        OWNING_BUSINESS_UNIT: Final = "_owningbusinessunit_value"
+        OWNING_TEAM: Final = "_owningteam_value"
+        OWNING_USER: Final = "_owninguser_value"
+        PARTNERS: Final = "partners"
+        POSTPONE_ACTIVITY_PROCESSING_UNTIL: Final = "postponeactivityprocessinguntil"
+        PRIORITY_CODE: Final = "prioritycode"
+        PROCESS_ID: Final = "processid"
+        REGARDING_OBJECT_ID: Final = "_regardingobjectid_value"
+        REGARDING_OBJECT_TYPE_CODE: Final = "regardingobjecttypecode"
+        REQUIRED_ATTENDEES: Final = "requiredattendees"
+        RESOURCES: Final = "resources"
+        SCHEDULED_DURATION_MINUTES: Final = "scheduleddurationminutes"
+        SCHEDULED_END: Final = "scheduledend"
+        SCHEDULED_START: Final = "scheduledstart"
+        SENDER_MAILBOX_ID: Final = "_sendermailboxid_value"
+        SENT_ON: Final = "senton"
+        SERIES_ID: Final = "seriesid"
+        SERVICE_ID: Final = "_serviceid_value"
+        SLA_ID: Final = "_slaid_value"
+        SLA_INVOKED_ID: Final = "_slainvokedid_value"
+        SORT_DATE: Final = "sortdate"
+        STAGE_ID: Final = "stageid"
+        STATE_CODE: Final = "statecode"
+        STATUS_CODE: Final = "statuscode"
+        SUBJECT: Final = "subject"
+        TIME_ZONE_RULE_VERSION_NUMBER: Final = "timezoneruleversionnumber"
+        TO: Final = "to"
+        TRANSACTION_CURRENCY_ID: Final = "_transactioncurrencyid_value"
+        TRAVERSED_PATH: Final = "traversedpath"
+        UTC_CONVERSION_TIME_ZONE_CODE: Final = "utcconversiontimezonecode"
+        VERSION_NUMBER: Final = "versionnumber"
+
+    class Expand:
+        """The navigation properties, for $expand."""
+
+        ACTIONCARD_REGARDINGOBJECTID = "msdyn_ocliveworkitem_ActionCards"
+        ACTIVITYPARTY_ACTIVITYID = "msdyn_ocliveworkitem_activity_parties"
+        ANNOTATION_OBJECTID = "msdyn_ocliveworkitem_Annotations"
+        ASYNCOPERATION_REGARDINGOBJECTID = "msdyn_ocliveworkitem_AsyncOperations"
+        BULKDELETEFAILURE_REGARDINGOBJECTID = "msdyn_ocliveworkitem_BulkDeleteFailures"
+        CAMPAIGNRESPONSE_ORIGINATINGACTIVITYID = "CampaignResponse_msdyn_ocliveworkitems"
+        CONNECTION_RECORD_1_ID = "msdyn_ocliveworkitem_connections1"
+        CONNECTION_RECORD_2_ID = "msdyn_ocliveworkitem_connections2"
+        CREATED_BY = "createdby_msdyn_ocliveworkitem"
+        CREATED_ON_BEHALF_BY = "createdonbehalfby_msdyn_ocliveworkitem"
+        FEEDBACK_REGARDINGOBJECTID = "msdyn_ocliveworkitem_Feedback"
+        MAILBOXTRACKINGFOLDER_REGARDINGOBJECTID = "msdyn_ocliveworkitem_MailboxTrackingFolders"
+        MODIFIED_BY = "modifiedby_msdyn_ocliveworkitem"
+        MODIFIED_ON_BEHALF_BY = "modifiedonbehalfby_msdyn_ocliveworkitem"
+        MSDYN_ACTIVEAGENTGROUPID = "msdyn_activeagentgroupid"
+        MSDYN_ACTIVEAGENTID = "msdyn_activeagentid_msdyn_ocliveworkitem"
+        MSDYN_ACTIVEINTENTFAMILYID = "msdyn_activeintentfamilyid"
+        MSDYN_ACTIVEINTENTGROUPID = "msdyn_activeintentgroupid"
+        MSDYN_ACTIVEINTENTID = "msdyn_activeintentid"
+        MSDYN_ACTIVESESSIONPARTICIPANTID = "msdyn_activesessionparticipantid"
+        MSDYN_CDSENTITYENGAGEMENTCTX_MSDYN_LIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_cdsentityengagementctx_liveworkitemid"
+        )
+        MSDYN_CDSQUEUEID = "msdyn_cdsqueueid_msdyn_ocliveworkitem"
+        MSDYN_CHANNELINSTANCEID = "msdyn_channelinstanceid"
+        MSDYN_CHATQUESTIONNAIRERESPONSE_MSDYN_OCLIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_chatquestionnaireresponse"
+        )
+        MSDYN_CONVERSATIONINSIGHT_MSDYN_CONVERSATIONID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_conversationinsight_ConversationId"
+        )
+        MSDYN_CONVERSATIONMESSAGEBLOCK_MSDYN_OCLIVEWORKITEMID = (
+            "msdyn_ocliveworkitem_msdyn_conversationmessageblock_msdyn_ocliveworkitemid"
+        )
+        MSDYN_CONVERSATIONSUMMARYINTERACTION_MSDYN_CONVERSATIONID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_conversationsummaryinteraction_conversationid"
+        )
+        MSDYN_CONVERSATIONTOPIC_CONVERSATION_MSDYN_CONVERSATIONID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_conversationtopic_conversation_conversationid"
+        )
+        MSDYN_CUSTOMENGAGEMENTCTX_MSDYN_LIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_customengagementctx_liveworkitemid"
+        )
+        MSDYN_CUSTOMERLANGUAGEID = "msdyn_customerlanguageid_msdyn_ocliveworkitem"
+        MSDYN_CUSTOMER_ACCOUNT = "msdyn_customer_msdyn_ocliveworkitem_account"
+        MSDYN_CUSTOMER_CONTACT = "msdyn_customer_msdyn_ocliveworkitem_contact"
+        MSDYN_DAILYTOPICID = "msdyn_dailytopicid_msdyn_ocliveworkitem"
+        MSDYN_EFFORTPREDICTIONRESULT = "msdyn_effortpredictionresult_msdyn_ocliveworkitem"
+        MSDYN_EFFORTPREDICTIONRESULT_MSDYN_LIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_effortpredictionresult_liveworkitemid"
+        )
+        MSDYN_EXTERNALCONTEXT = "msdyn_externalcontext_msdyn_ocliveworkitem"
+        MSDYN_FACEBOOKENGAGEMENTCTX_MSDYN_LIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_facebookengagementctx_liveworkitemid"
+        )
+        MSDYN_INTENTATTRIBUTE_ENTITY_MSDYN_OBJECTID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_intententityattribute_objectid"
+        )
+        MSDYN_INTENTENTITY_MSDYN_OBJECTID = "msdyn_msdyn_ocliveworkitem_msdyn_intententity_objectid"
+        MSDYN_ISSUE_ID = "msdyn_IssueId_msdyn_ocliveworkitem"
+        MSDYN_LANGUAGEID = "msdyn_languageid_msdyn_ocliveworkitem"
+        MSDYN_LASTSESSIONID = "msdyn_lastsessionid_msdyn_ocliveworkitem"
+        MSDYN_LINEENGAGEMENTCTX_MSDYN_LIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_lineengagementctx_liveworkitemid"
+        )
+        MSDYN_LIVECHATENGAGEMENTCTX_MSDYN_LIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_livechatengagementctx_liveworkitemid"
+        )
+        MSDYN_LIVEWORKITEMEVENT_MSDYN_LIVEWORKITEMID = (
+            "msdyn_ocliveworkitem_msdyn_liveworkitemevent_liveworkitemid"
+        )
+        MSDYN_LIVEWORKSTREAMID = "msdyn_liveworkstreamid_msdyn_ocliveworkitem"
+        MSDYN_OCAPPLEMESSAGESFORBUSINESSENGAGEMENTCTX_MSDYN_LIVEWORKITEMID = "msdyn_msdyn_ocliveworkitem_msdyn_ocapplemessagesforbusinessengagementctx_liveworkitemid"
+        MSDYN_OCGATEKEEPERENGAGEMENTCTX_MSDYN_LIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_ocgatekeeperengagementctx_liveworkitemid"
+        )
+        MSDYN_OCGOOGLEBUSINESSMESSAGESENGAGEMENTCTX_MSDYN_LIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_ocgooglebusinessmessagesengagementctx_liveworkitemid"
+        )
+        MSDYN_OCLIVEWORKITEMCAPACITYPROFILE_MSDYN_OCLIVEWORKITEMID = (
+            "msdyn_ocliveworkitem_msdyn_ocliveworkitemcapacityprofile"
+        )
+        MSDYN_OCLIVEWORKITEMCHARACTERISTIC_MSDYN_OCLIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_ocliveworkitemcharacteristic_ocliveworkitemid"
+        )
+        MSDYN_OCLIVEWORKITEMCONTEXTITEM_MSDYN_OCLIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_ocliveworkitemcontextitem_ocliveworkitemid"
+        )
+        MSDYN_OCLIVEWORKITEMSENTIMENT_MSDYN_OCLIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_ocliveworkitemsentiment_ocliveworkitemid"
+        )
+        MSDYN_OCPHONECALLENGAGEMENTCTX_MSDYN_LIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_ocphonecallengagementctx_liveworkitemid"
+        )
+        MSDYN_OCRECORDING_MSDYN_LIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_ocrecording_liveworkitemid"
+        )
+        MSDYN_OCRECORDING_MSDYN_RECORDINGTARGET = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_ocrecording_liveworkitemid_recordingtarget"
+        )
+        MSDYN_OCREQUEST_MSDYN_LIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_ocrequest_LiveWorkItemId"
+        )
+        MSDYN_OCSESSION_MSDYN_LIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_ocsession_liveworkstreamid"
+        )
+        MSDYN_OCVOICEMAIL_MSDYN_MISSEDCONVERSATIONID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_ocvoicemail"
+        )
+        MSDYN_QUEUEID = "msdyn_queueid"
+        MSDYN_QUEUEITEMID = "msdyn_queueitemid_msdyn_ocliveworkitem"
+        MSDYN_READTRACKER_MSDYN_REGARDINGOBJECTID = "msdyn_readtracker_poly_msdyn_ocliveworkitem"
+        MSDYN_REGIONID = "msdyn_regionid_msdyn_ocliveworkitem"
+        MSDYN_ROUTABLEOBJECTID_MSDYN_OCVOICEMAIL = (
+            "msdyn_routableobjectid_msdyn_ocvoicemail_msdyn_ocliveworkitem_msdyn_ocvoicemail"
+        )
+        MSDYN_ROUTABLEOBJECTID_TASK = "msdyn_msdyn_routableobjectid_msdyn_ocliveworkitem_task"
+        MSDYN_SALESOCMESSAGE_MSDYN_CONVERSATIONID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_salesocmessage_conversationid"
+        )
+        MSDYN_SMSENGAGEMENTCTX_MSDYN_LIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_smsengagementctx_liveworkitemid"
+        )
+        MSDYN_SOCIALPROFILEID = "msdyn_socialprofileid_msdyn_ocliveworkitem"
+        MSDYN_SUGGESTIONINTERACTION_MSDYN_SUGGESTIONFOR = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_suggestioninteraction_msdyn_suggestionfor"
+        )
+        MSDYN_SUGGESTIONREQUESTPAYLOAD_MSDYN_SUGGESTIONFOR = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_suggestionrequestpayload"
+        )
+        MSDYN_TEAMSCHANNELENGAGEMENTCTX_MSDYN_LIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_teamschannelengagementctx_liveworkitemid"
+        )
+        MSDYN_TRANSCRIPT_MSDYN_LIVEWORKITEMIDID = "msdyn_msdyn_ocliveworkitem_msdyn_transcript"
+        MSDYN_TWITTERENGAGEMENTCTX_MSDYN_LIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_twitterengagementctx_liveworkitemid"
+        )
+        MSDYN_UNIFIEDROUTINGDIAGNOSTIC_MSDYN_OCLIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_unifiedroutingdiagnostic_ocliveworkitemid"
+        )
+        MSDYN_UNIFIEDROUTINGDIAGNOSTIC_MSDYN_TARGETOBJECT = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_unifiedroutingdiagnostic_targetobject"
+        )
+        MSDYN_UNIFIEDROUTINGRUN_MSDYN_LIVEWORKITEM = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_unifiedroutingrun_workitem"
+        )
+        MSDYN_UNIFIEDROUTINGRUN_MSDYN_TARGETOBJECT = (
+            "msdyn_msdyn_unifiedroutingrun_msdyn_ocliveworkitem_targetobject"
+        )
+        MSDYN_VISITORJOURNEY_MSDYN_OCLIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_visitorjourney_ocliveworkitemid"
+        )
+        MSDYN_WECHATENGAGEMENTCTX_MSDYN_LIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_wechatengagementctx_liveworkitemid"
+        )
+        MSDYN_WHATSAPPENGAGEMENTCTX_MSDYN_LIVEWORKITEMID = (
+            "msdyn_msdyn_ocliveworkitem_msdyn_whatsappengagementctx_liveworkitemid"
+        )
+        OWNER_ID = "ownerid"
+        OWNING_BUSINESS_UNIT = "owningbusinessunit_msdyn_ocliveworkitem"
+        OWNING_TEAM = "owningteam_msdyn_ocliveworkitem"
+        OWNING_USER = "owninguser_msdyn_ocliveworkitem"
+        PRINCIPALOBJECTATTRIBUTEACCESS_OBJECTID = (
+            "msdyn_ocliveworkitem_PrincipalObjectAttributeAccesses"
+        )
+        PROCESSSESSION_REGARDINGOBJECTID = "msdyn_ocliveworkitem_ProcessSession"
+        QUEUEITEM_OBJECTID = "msdyn_ocliveworkitem_QueueItems"
+        REGARDING_OBJECT_ID_ACCOUNT = "regardingobjectid_account_msdyn_ocliveworkitem"
+        REGARDING_OBJECT_ID_ADX_INVITATION = "regardingobjectid_adx_invitation_msdyn_ocliveworkitem"
+        REGARDING_OBJECT_ID_BOOKABLERESOURCEBOOKING = (
+            "regardingobjectid_bookableresourcebooking_msdyn_ocliveworkitem"
+        )
+        REGARDING_OBJECT_ID_BOOKABLERESOURCEBOOKINGHEADER = (
+            "regardingobjectid_bookableresourcebookingheader_msdyn_ocliveworkitem"
+        )
+        REGARDING_OBJECT_ID_BULKOPERATION = "regardingobjectid_bulkoperation_msdyn_ocliveworkitem"
+        REGARDING_OBJECT_ID_CAMPAIGN = "regardingobjectid_campaign_msdyn_ocliveworkitem"
+        REGARDING_OBJECT_ID_CAMPAIGNACTIVITY = (
+            "regardingobjectid_campaignactivity_msdyn_ocliveworkitem"
+        )
+        REGARDING_OBJECT_ID_CONTACT = "regardingobjectid_contact_msdyn_ocliveworkitem"
+        REGARDING_OBJECT_ID_CONTRACT = "regardingobjectid_contract_msdyn_ocliveworkitem"
+        REGARDING_OBJECT_ID_ENTITLEMENT = "regardingobjectid_entitlement_msdyn_ocliveworkitem"
+        REGARDING_OBJECT_ID_ENTITLEMENTTEMPLATE = (
+            "regardingobjectid_entitlementtemplate_msdyn_ocliveworkitem"
+        )
+        REGARDING_OBJECT_ID_INCIDENT = "regardingobjectid_incident_msdyn_ocliveworkitem"
+        REGARDING_OBJECT_ID_INTERACTIONFOREMAIL = (
+            "regardingobjectid_new_interactionforemail_msdyn_ocliveworkitem"
+        )
+        REGARDING_OBJECT_ID_INVOICE = "regardingobjectid_invoice_msdyn_ocliveworkitem"
+        REGARDING_OBJECT_ID_KNOWLEDGEARTICLE = (
+            "regardingobjectid_knowledgearticle_msdyn_ocliveworkitem"
+        )
+        REGARDING_OBJECT_ID_KNOWLEDGEBASERECORD = (
+            "regardingobjectid_knowledgebaserecord_msdyn_ocliveworkitem"
+        )
+        REGARDING_OBJECT_ID_LEAD = "regardingobjectid_lead_msdyn_ocliveworkitem"
+        REGARDING_OBJECT_ID_MSDYN_BOOKINGALERTSTATUS = (
+            "regardingobjectid_msdyn_bookingalertstatus_msdyn_ocliveworkitem"
+        )
+        REGARDING_OBJECT_ID_MSDYN_BOOKINGRULE = (
+            "regardingobjectid_msdyn_bookingrule_msdyn_ocliveworkitem"
+        )
+        REGARDING_OBJECT_ID_MSDYN_CUSTOMERASSET = (
+            "regardingobjectid_msdyn_customerasset_msdyn_ocliveworkitem"
+        )
+        REGARDING_OBJECT_ID_MSDYN_PLAYBOOKINSTANCE = "regardingobjectid_msdyn_playbookinstance"
+        REGARDING_OBJECT_ID_MSDYN_POSTALBUM = (
+            "regardingobjectid_msdyn_postalbum_msdyn_ocliveworkitem"
+        )
+        REGARDING_OBJECT_ID_MSDYN_RESOURCETERRITORY = (
+            "regardingobjectid_msdyn_resourceterritory_msdyn_ocliveworkitem"
+        )
+        REGARDING_OBJECT_ID_MSDYN_SALESSUGGESTION = (
+            "regardingobjectid_msdyn_salessuggestion_msdyn_ocliveworkitem"
+        )
+        REGARDING_OBJECT_ID_MSDYN_SWARM = "regardingobjectid_msdyn_swarm_msdyn_ocliveworkitem"
+        REGARDING_OBJECT_ID_MSDYN_SYSTEMUSERSCHEDULERSETTING = (
+            "regardingobjectid_msdyn_systemuserschedulersetting_msdyn_ocliveworkitem"
+        )
+        REGARDING_OBJECT_ID_MSDYN_TIMEGROUP = (
+            "regardingobjectid_msdyn_timegroup_msdyn_ocliveworkitem"
+        )
+        REGARDING_OBJECT_ID_MSDYN_TIMEGROUPDETAIL = (
+            "regardingobjectid_msdyn_timegroupdetail_msdyn_ocliveworkitem"
+        )
+        REGARDING_OBJECT_ID_MSPP_ADPLACEMENT = (
+            "regardingobjectid_mspp_adplacement_msdyn_ocliveworkitem"
+        )
+        REGARDING_OBJECT_ID_MSPP_POLLPLACEMENT = (
+            "regardingobjectid_mspp_pollplacement_msdyn_ocliveworkitem"
+        )
+        REGARDING_OBJECT_ID_MSPP_PUBLISHINGSTATETRANSITIONRULE = (
+            "regardingobjectid_mspp_publishingstatetransitionrule_msdyn_ocliveworkitem"
+        )
+        REGARDING_OBJECT_ID_MSPP_REDIRECT = "regardingobjectid_mspp_redirect_msdyn_ocliveworkitem"
+        REGARDING_OBJECT_ID_MSPP_SHORTCUT = "regardingobjectid_mspp_shortcut_msdyn_ocliveworkitem"
+        REGARDING_OBJECT_ID_MSPP_WEBSITE = "regardingobjectid_mspp_website_msdyn_ocliveworkitem"
+        REGARDING_OBJECT_ID_OPPORTUNITY = "regardingobjectid_opportunity_msdyn_ocliveworkitem"
+        REGARDING_OBJECT_ID_QUOTE = "regardingobjectid_quote_msdyn_ocliveworkitem"
+        REGARDING_OBJECT_ID_SALESORDER = "regardingobjectid_salesorder_msdyn_ocliveworkitem"
+        REGARDING_OBJECT_ID_SITE = "regardingobjectid_site_msdyn_ocliveworkitem"
+        SENDER_MAILBOX_ID = "sendermailboxid_msdyn_ocliveworkitem"
+        SERVICE_ID = "serviceid_msdyn_ocliveworkitem"
+        SLA_ID = "sla_activitypointer_sla_msdyn_ocliveworkitem"
+        SLA_INVOKED_ID = "slainvokedid_activitypointer_sla_msdyn_ocliveworkitem"
+        SYNCERROR_REGARDINGOBJECTID = "msdyn_ocliveworkitem_SyncErrors"
+        TRANSACTION_CURRENCY_ID = "transactioncurrencyid_msdyn_ocliveworkitem"
 
     subject: str
     """Subject
@@ -1424,6 +1828,10 @@ class MsdynOcliveworkitem(_runtime.Row):
 
     formatted_values: Mapping[str, str] = dataclasses.field(default_factory=dict, compare=False)
     """Formatted values the Web API returned, by column logical name."""
+
+    etag: str | None = dataclasses.field(default=None, compare=False)
+    """The row's version (``@odata.etag``) when it was read: send it as If-Match
+    (``_runtime.if_match``) so that an update fails rather than overwrite a newer change."""
 
 
 MsdynOcliveworkitem.COLUMNS = (

@@ -90,9 +90,11 @@ class MsdynSmsengagementctx(_runtime.Row):
     ENTITY_SET_NAME = "msdyn_smsengagementctxes"
     PRIMARY_ID = "msdyn_smsengagementctxid"
     PRIMARY_NAME = "msdyn_name"
+    __entity_logical_name__ = "msdyn_smsengagementctx"
+    __entity_set_name__ = "msdyn_smsengagementctxes"
 
     class Columns:
-        """Logical names of the columns, for $select and $filter."""
+        """Logical names of the columns: the keys of a create or update body."""
 
         CREATED_BY: Final = "createdby"
         CREATED_ON: Final = "createdon"
@@ -119,6 +121,49 @@ class MsdynSmsengagementctx(_runtime.Row):
         TIME_ZONE_RULE_VERSION_NUMBER: Final = "timezoneruleversionnumber"
         UTC_CONVERSION_TIME_ZONE_CODE: Final = "utcconversiontimezonecode"
         VERSION_NUMBER: Final = "versionnumber"
+
+    class Select:
+        """What $select, $filter and $orderby name for each readable column: its
+        logical name, or ``_<name>_value`` for a lookup."""
+
+        CREATED_BY: Final = "_createdby_value"
+        CREATED_ON: Final = "createdon"
+        CREATED_ON_BEHALF_BY: Final = "_createdonbehalfby_value"
+        IMPORT_SEQUENCE_NUMBER: Final = "importsequencenumber"
+        MODIFIED_BY: Final = "_modifiedby_value"
+        MODIFIED_ON: Final = "modifiedon"
+        MODIFIED_ON_BEHALF_BY: Final = "_modifiedonbehalfby_value"
+        MSDYN_COUNTRYCODE: Final = "msdyn_countrycode"
+        MSDYN_CUSTOMERPHONENUMBER: Final = "msdyn_customerphonenumber"
+        MSDYN_LIVEWORKITEMID: Final = "_msdyn_liveworkitemid_value"
+        MSDYN_NAME: Final = "msdyn_name"
+        MSDYN_ORGPHONENUMBER: Final = "msdyn_orgphonenumber"
+        MSDYN_SMSENGAGEMENTCTX_ID: Final = "msdyn_smsengagementctxid"
+        MSDYN_SMSENGAGEMENTID: Final = "msdyn_smsengagementid"
+        MSDYN_SMSPROVIDER: Final = "msdyn_smsprovider"
+        OVERRIDDEN_CREATED_ON: Final = "overriddencreatedon"
+        OWNER_ID: Final = "_ownerid_value"
+        OWNING_BUSINESS_UNIT: Final = "_owningbusinessunit_value"
+        OWNING_TEAM: Final = "_owningteam_value"
+        OWNING_USER: Final = "_owninguser_value"
+        STATECODE: Final = "statecode"
+        STATUSCODE: Final = "statuscode"
+        TIME_ZONE_RULE_VERSION_NUMBER: Final = "timezoneruleversionnumber"
+        UTC_CONVERSION_TIME_ZONE_CODE: Final = "utcconversiontimezonecode"
+        VERSION_NUMBER: Final = "versionnumber"
+
+    class Expand:
+        """The navigation properties, for $expand."""
+
+        CREATED_BY = "createdby"
+        CREATED_ON_BEHALF_BY = "createdonbehalfby"
+        MODIFIED_BY = "modifiedby"
+        MODIFIED_ON_BEHALF_BY = "modifiedonbehalfby"
+        MSDYN_LIVEWORKITEMID = "msdyn_liveworkitemid"
+        OWNER_ID = "ownerid"
+        OWNING_BUSINESS_UNIT = "owningbusinessunit"
+        OWNING_TEAM = "owningteam"
+        OWNING_USER = "owninguser"
 
     msdyn_name: str
     """Name
@@ -285,6 +330,10 @@ class MsdynSmsengagementctx(_runtime.Row):
 
     formatted_values: Mapping[str, str] = dataclasses.field(default_factory=dict, compare=False)
     """Formatted values the Web API returned, by column logical name."""
+
+    etag: str | None = dataclasses.field(default=None, compare=False)
+    """The row's version (``@odata.etag``) when it was read: send it as If-Match
+    (``_runtime.if_match``) so that an update fails rather than overwrite a newer change."""
 
 
 MsdynSmsengagementctx.COLUMNS = (
