@@ -21,11 +21,31 @@ from generator.model import Attribute, Message, Table
 from generator.naming import TYPESCRIPT_RESERVED, Case, Scope
 from generator.overrides import Naming
 from generator.requests import request
-from generator.targets.views import RequestView, StateOf, request_view
+from generator.targets.views import RequestView, StateOf, expand_texts, request_view
 
 #: What the runtime module exports; the index re-exports it.
 RUNTIME_NAMES = frozenset(
     {"Guid", "Bind", "DateOnly", "WebApiRequest", "Literal", "guid", "bindPath", "operationUrl"}
+    | {"RelatedRow", "DwaRead", "ReadOptions", "QueryOptions", "UpdateOptions"}
+    | {"DynamicsWebApiClient", "XrmWebApiClient", "Thenable", "ALL_ANNOTATIONS", "queryOptions"}
+    | {"dwaCreate", "dwaRetrieve", "dwaRetrieveAll", "dwaUpdate", "dwaDelete", "xrmRetrieveAll"}
+)
+#: What the typed client wrappers of every table module import from the runtime.
+CLIENT_IMPORTS = (
+    "RelatedRow",
+    "DwaRead",
+    "ReadOptions",
+    "QueryOptions",
+    "UpdateOptions",
+    "DynamicsWebApiClient",
+    "XrmWebApiClient",
+    "dwaCreate",
+    "dwaRetrieve",
+    "dwaRetrieveAll",
+    "dwaUpdate",
+    "dwaDelete",
+    "queryOptions",
+    "xrmRetrieveAll",
 )
 #: Names every table module exports besides its enums and request builders.
 MODULE_NAMES = frozenset(
@@ -44,6 +64,14 @@ MODULE_NAMES = frozenset(
         "Columns",
         "Column",
         "Select",
+        "SelectName",
+        "Expand",
+        "ExpandName",
+        "Expanded",
+        "Timestamp",
+        "DynamicsWebApiRow",
+        "dynamicsWebApi",
+        "xrmWebApi",
         "bindings",
         "StatePair",
     }
@@ -163,6 +191,9 @@ class TableView:
     update: list[Prop]
     columns: list[NameValue]  # key, logical name literal
     select: list[NameValue]  # key, property literal for $select
+    expand: list[NameValue]  # key, navigation property literal for $expand
+    collections: list[str]  # the collection-valued ones, as literals
+    timestamps: list[str]  # Row's keys that DynamicsWebApi reads as a Date, as literals
     bindings: list[BindingView]
     state_pairs: list[StatePair]
     messages: list[MessageView]
@@ -436,6 +467,16 @@ def table_view(
             for k, a in keyed
             if webapi.readable(a)
         ],
+        expand=[
+            NameValue(key, ts_string(n.name))
+            for key, n in _expand(table, module, {a.logical_name: k for k, a in keyed})
+        ],
+        collections=[ts_string(n.name) for n in webapi.expandable(table) if n.collection],
+        timestamps=[
+            ts_string(a.logical_name)
+            for a in columns
+            if webapi.readable(a) and webapi.kind(a) == "datetime"
+        ],
         bindings=_bindings(lookups),
         state_pairs=_state_pairs(table, enums),
         messages=messages,
@@ -443,6 +484,17 @@ def table_view(
     )
     view.imports = _imports(view)
     return view
+
+
+def _expand(
+    table: Table, module: str, key_of: dict[str, str]
+) -> list[tuple[str, webapi.Navigation]]:
+    """``Expand``'s keys, in camel case, named as :func:`expand_texts` says."""
+    scope = Scope(reserved=(), where=f"the Expand of TypeScript module {module}")
+    return [
+        (scope.claim(text, Case.CAMEL, fallback="navigation", owner=f"navigation {n.name}"), n)
+        for text, n in expand_texts(table, key_of)
+    ]
 
 
 def _unique(props: list[Prop]) -> list[Prop]:
@@ -459,7 +511,7 @@ def _literal_or_null(text: str | None) -> str:
 
 
 def _imports(view: TableView) -> list[str]:
-    used = {"Guid", "guid", "Bind", "bindPath"}
+    used = {"Guid", "guid", "Bind", "bindPath", *CLIENT_IMPORTS}
     if any(p.date_only for p in (*view.read, *view.create, *view.update)):
         used.add("DateOnly")
     if view.messages:

@@ -82,3 +82,223 @@ export function operationUrl(name: string, parameters: Readonly<Record<string, u
     .join("&");
   return `${name}(${aliases})?${values}`;
 }
+
+// -- the clients people already use -------------------------------------------------
+
+/** A related row an `$expand` brought along, as the Web API returns it. */
+export type RelatedRow = Readonly<Record<string, unknown>>;
+
+type Renamed<K> = K extends `${infer P}@OData.Community.Display.V1.FormattedValue`
+  ? `${P}_Formatted`
+  : K extends `${infer P}@Microsoft.Dynamics.CRM.lookuplogicalname`
+    ? `${P}_LogicalName`
+    : K extends `${infer P}@Microsoft.Dynamics.CRM.associatednavigationproperty`
+      ? `${P}_NavigationProperty`
+      : never;
+
+/**
+ * A row `R` as DynamicsWebApi (npm `dynamics-web-api`) returns it: each
+ * timestamp property (`T`) parsed into a `Date`, and each annotation kept and
+ * also copied to `<property>_Formatted`, `_LogicalName` or `_NavigationProperty`.
+ */
+export type DwaRead<R, T extends keyof R = never> = {
+  readonly [K in keyof R]: K extends T ? Exclude<R[K], string> | Date : R[K];
+} & {
+  readonly [K in keyof R as Renamed<K>]: R[K];
+};
+
+/** What a read may ask for: properties to `$select`, navigation properties to `$expand`. */
+export interface ReadOptions<S extends string, N extends string> {
+  readonly select?: readonly S[];
+  readonly expand?: readonly N[];
+}
+
+/** What a query may ask for besides {@link ReadOptions}. */
+export interface QueryOptions<S extends string, N extends string> extends ReadOptions<S, N> {
+  /** `$filter`, naming properties as `Select` does. */
+  readonly filter?: string;
+  /** `$orderby` items: a `Select` name, optionally followed by ` asc` or ` desc`. */
+  readonly orderBy?: readonly string[];
+  readonly top?: number;
+  /** Rows a page (`Prefer: odata.maxpagesize`); every page is read. */
+  readonly maxPageSize?: number;
+}
+
+/** Optimistic concurrency: the `@odata.etag` a row was read with, sent as `If-Match`. */
+export interface UpdateOptions {
+  readonly ifMatch?: string;
+}
+
+/**
+ * The part of DynamicsWebApi's client (npm `dynamics-web-api`, class
+ * `DynamicsWebApi`) the typed wrappers call. A `DynamicsWebApi` instance is
+ * one; so is anything else of its shape.
+ */
+export interface DynamicsWebApiClient {
+  create(request: { collection: string; data: object }): Promise<unknown>;
+  retrieve(request: {
+    collection: string;
+    key: string;
+    select?: string[];
+    expand?: { property?: string }[];
+    includeAnnotations?: string;
+  }): Promise<unknown>;
+  retrieveMultiple(
+    request: {
+      collection: string;
+      select?: string[];
+      expand?: { property?: string }[];
+      filter?: string;
+      orderBy?: string[];
+      top?: number;
+      maxPageSize?: number;
+      includeAnnotations?: string;
+    },
+    nextPageLink?: string,
+  ): Promise<{ value: unknown[]; oDataNextLink?: string }>;
+  update(request: { collection: string; key: string; data: object; ifmatch?: string }): Promise<unknown>;
+  deleteRecord(request: { collection: string; key: string }): Promise<unknown>;
+}
+
+/** Something `await` waits for: what `Xrm.WebApi` returns (its own kind of promise). */
+export interface Thenable<T> {
+  then(onFulfilled: (value: T) => unknown, onRejected?: (error: unknown) => unknown): unknown;
+}
+
+/**
+ * The part of `Xrm.WebApi` (in a model-driven app; typed by `@types/xrm`)
+ * the typed wrappers call.
+ */
+export interface XrmWebApiClient {
+  createRecord(entityLogicalName: string, record: object): Thenable<{ id: string }>;
+  retrieveRecord(entityLogicalName: string, id: string, options?: string): Thenable<unknown>;
+  retrieveMultipleRecords(
+    entityLogicalName: string,
+    options?: string,
+    maxPageSize?: number,
+  ): Thenable<{ entities: unknown[]; nextLink?: string }>;
+  updateRecord(entityLogicalName: string, id: string, data: object): Thenable<unknown>;
+  deleteRecord(entityLogicalName: string, id: string): Thenable<unknown>;
+}
+
+/** Every annotation, as {@link DwaRead} and the rows' types expect. */
+export const ALL_ANNOTATIONS = "*";
+
+function readRequest(options: QueryOptions<string, string>): {
+  select?: string[];
+  expand?: { property: string }[];
+  includeAnnotations: string;
+} {
+  return {
+    ...(options.select === undefined ? {} : { select: [...options.select] }),
+    ...(options.expand === undefined ? {} : { expand: options.expand.map((property) => ({ property })) }),
+    includeAnnotations: ALL_ANNOTATIONS,
+  };
+}
+
+/** Create a row through DynamicsWebApi; the new row's id, checked. */
+export async function dwaCreate(api: DynamicsWebApiClient, collection: string, data: object): Promise<string> {
+  const created = await api.create({ collection, data });
+  if (typeof created !== "string") {
+    throw new TypeError(`DynamicsWebApi.create resolved to ${typeof created}, not an id`);
+  }
+  return created;
+}
+
+/** Read a row through DynamicsWebApi, with every annotation; `null` when there is none (404). */
+export async function dwaRetrieve(
+  api: DynamicsWebApiClient,
+  collection: string,
+  key: string,
+  options: ReadOptions<string, string>,
+): Promise<unknown> {
+  try {
+    return await api.retrieve({ collection, key, ...readRequest(options) });
+  } catch (error) {
+    if (typeof error === "object" && error !== null && (error as { status?: unknown }).status === 404) {
+      return null;
+    }
+    throw error;
+  }
+}
+
+/** Every row a query matches through DynamicsWebApi, following `@odata.nextLink`. */
+export async function dwaRetrieveAll(
+  api: DynamicsWebApiClient,
+  collection: string,
+  options: QueryOptions<string, string>,
+): Promise<unknown[]> {
+  const request = {
+    collection,
+    ...readRequest(options),
+    ...(options.filter === undefined ? {} : { filter: options.filter }),
+    ...(options.orderBy === undefined ? {} : { orderBy: [...options.orderBy] }),
+    ...(options.top === undefined ? {} : { top: options.top }),
+    ...(options.maxPageSize === undefined ? {} : { maxPageSize: options.maxPageSize }),
+  };
+  const rows: unknown[] = [];
+  let next: string | undefined;
+  do {
+    const page = await api.retrieveMultiple(request, next);
+    rows.push(...page.value);
+    next = page.oDataNextLink;
+  } while (next !== undefined);
+  return rows;
+}
+
+/** Update a row through DynamicsWebApi (`If-Match` when `options.ifMatch` is given). */
+export async function dwaUpdate(
+  api: DynamicsWebApiClient,
+  collection: string,
+  key: string,
+  data: object,
+  options: UpdateOptions,
+): Promise<void> {
+  await api.update({
+    collection,
+    key,
+    data,
+    ...(options.ifMatch === undefined ? {} : { ifmatch: options.ifMatch }),
+  });
+}
+
+/** Delete a row through DynamicsWebApi. */
+export async function dwaDelete(api: DynamicsWebApiClient, collection: string, key: string): Promise<void> {
+  await api.deleteRecord({ collection, key });
+}
+
+/**
+ * The query options string `Xrm.WebApi` takes: `?$select=...&$expand=...&$filter=...`,
+ * each value percent-encoded.
+ */
+export function queryOptions(options: QueryOptions<string, string>): string {
+  const parts: string[] = [];
+  const add = (name: string, value: string | undefined): void => {
+    if (value !== undefined && value !== "") {
+      parts.push(`${name}=${encodeURIComponent(value)}`);
+    }
+  };
+  add("$select", options.select?.join(","));
+  add("$expand", options.expand?.join(","));
+  add("$filter", options.filter);
+  add("$orderby", options.orderBy?.join(","));
+  add("$top", options.top === undefined ? undefined : String(options.top));
+  return parts.length === 0 ? "" : `?${parts.join("&")}`;
+}
+
+/** Every row a query matches through `Xrm.WebApi`, following its next links. */
+export async function xrmRetrieveAll(
+  api: XrmWebApiClient,
+  logicalName: string,
+  options: QueryOptions<string, string>,
+): Promise<unknown[]> {
+  const rows: unknown[] = [];
+  let page = await api.retrieveMultipleRecords(logicalName, queryOptions(options), options.maxPageSize);
+  rows.push(...page.entities);
+  while (page.nextLink !== undefined) {
+    const query = page.nextLink.slice(page.nextLink.indexOf("?"));
+    page = await api.retrieveMultipleRecords(logicalName, query, options.maxPageSize);
+    rows.push(...page.entities);
+  }
+  return rows;
+}
