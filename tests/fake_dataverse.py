@@ -116,8 +116,8 @@ class Org:
         for key, value in sorted(row.items()):
             if key.endswith("_table"):
                 continue
-            if select is not None and key not in select:
-                continue
+            if select is not None and key not in select and key != info.primary_id:
+                continue  # the Web API returns the key whatever $select says
             out[key] = value
             if not annotate:
                 continue

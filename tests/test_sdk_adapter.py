@@ -159,6 +159,7 @@ def test_retrieve_asks_for_annotations_and_reads_a_typed_row(
     got = Tables(client).retrieve(sms, row_id, select=[sms.Select.MSDYN_NAME, sms.Select.OWNER_ID])
     assert got is not None
     assert got.msdyn_name == "chat" and got.etag == 'W/"1000"'
+    assert got.msdyn_smsengagementctx_id == row_id  # the key comes whatever $select says
     assert got.owner_id == package.Lookup("team", OWNER, f"name of {OWNER}")
     (seen,) = org.org.seen
     assert (seen.method, seen.path) == (
