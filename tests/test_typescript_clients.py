@@ -91,8 +91,37 @@ export async function inAModelDrivenApp(xrm: Xrm.WebApi): Promise<Sms.Id> {
   return Sms.xrmWebApi.create(xrm, { msdyn_name: first ?? "none" });
 }
 
+// Xrm.WebApi itself runs only inside a model-driven app: here, an object of its
+// shape that answers as it does records the options string the wrapper builds
+const xrmCalls: string[] = [];
+const pages = [
+  {
+    entities: [{ msdyn_name: "x1" }],
+    nextLink: "https://org/api/data/v9.2/msdyn_smsengagementctxes?$skiptoken=1",
+  },
+  { entities: [{ msdyn_name: "x2" }] },
+];
+const xrmId = "0000000a-0000-0000-0000-000000000000";
+const fakeXrm = {
+  createRecord: async (_name: string, _record: object) => ({ id: xrmId }),
+  retrieveRecord: async (_name: string, _id: string, _options?: string) => ({}),
+  retrieveMultipleRecords: async (name: string, options?: string) => {
+    xrmCalls.push(`${name}${options ?? ""}`);
+    return pages[xrmCalls.length - 1] ?? { entities: [] };
+  },
+  updateRecord: async (_name: string, _id: string, _data: object) => ({}),
+  deleteRecord: async (_name: string, _id: string) => ({}),
+};
+const xrmRows = await Sms.xrmWebApi.retrieveMultiple(fakeXrm, {
+  select: [Sms.Select.msdynName, Sms.Select.ownerId],
+  filter: "msdyn_name eq 'a&b'",
+  expand: [Sms.Expand.ownerId],
+});
+
 console.log(
   JSON.stringify({
+    xrmCalls,
+    xrmNames: xrmRows.map((r) => r.msdyn_name),
     newId,
     created: created instanceof Date ? created.toISOString() : null,
     owner,
@@ -208,6 +237,12 @@ def test_dynamics_web_api_sends_what_the_types_promise(consumer: Path, org: Runn
     # the row has no owner: no formatted name, and the expanded navigation is null
     assert "owner" not in out and out["expanded"] == "null"
     assert out["names"] == ["other", "renamed"]
+    assert out["xrmCalls"] == [
+        "msdyn_smsengagementctx?$select=msdyn_name%2C_ownerid_value&$expand=ownerid"
+        "&$filter=msdyn_name%20eq%20'a%26b'",
+        "msdyn_smsengagementctx?$skiptoken=1",
+    ]
+    assert out["xrmNames"] == ["x1", "x2"]
     seen = [(s.method, s.path.split("?")[0], s.body) for s in org.org.seen]
     assert seen[0] == (
         "POST",
