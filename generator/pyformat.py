@@ -23,9 +23,9 @@ What this module cannot split (a name or a string too long for any line) is
 caught by :func:`black_stable`: a module with a code line still over the
 limit is handed to black itself, so the output is always what black would
 leave (but for one line black also leaves long: ``NAME = "text"`` whose text
-alone is too long for a line). ``tests/test_pyformat.py`` runs black over every module the corpus
-generates, over hostile text and over random statements, and fails if black
-would change one byte.
+alone is too long for a line). ``tests/test_pyformat.py`` runs black over
+every module the corpus generates, over hostile text and over random
+statements, and fails if black would change one byte.
 """
 
 from __future__ import annotations

@@ -24,12 +24,6 @@ from generator.requests import request
 from generator.targets.views import RequestView, StateOf, expand_texts, request_view
 
 #: What the runtime module exports; the index re-exports it.
-RUNTIME_NAMES = frozenset(
-    {"Guid", "Bind", "DateOnly", "WebApiRequest", "Literal", "guid", "bindPath", "operationUrl"}
-    | {"RelatedRow", "DwaRead", "ReadOptions", "QueryOptions", "UpdateOptions"}
-    | {"DynamicsWebApiClient", "XrmWebApiClient", "Thenable", "ALL_ANNOTATIONS", "queryOptions"}
-    | {"dwaCreate", "dwaRetrieve", "dwaRetrieveAll", "dwaUpdate", "dwaDelete", "xrmRetrieveAll"}
-)
 #: What the typed client wrappers of every table module import from the runtime.
 CLIENT_IMPORTS = (
     "RelatedRow",
@@ -46,6 +40,10 @@ CLIENT_IMPORTS = (
     "dwaDelete",
     "queryOptions",
     "xrmRetrieveAll",
+)
+RUNTIME_NAMES = frozenset(
+    {"Guid", "Bind", "DateOnly", "WebApiRequest", "Literal", "guid", "bindPath", "operationUrl"}
+    | {"Thenable", "ALL_ANNOTATIONS", *CLIENT_IMPORTS}
 )
 #: Names every table module exports besides its enums and request builders.
 MODULE_NAMES = frozenset(
@@ -443,6 +441,7 @@ def table_view(
     ]
     entity_set = webapi.entity_set(table)
     messages = [m for msg in table.messages if (m := _message(msg, scope, entity_set))]
+    expand = _expand(table, module, {a.logical_name: k for k, a in keyed})
     view = TableView(
         module=module,
         namespace=namespace,
@@ -467,11 +466,8 @@ def table_view(
             for k, a in keyed
             if webapi.readable(a)
         ],
-        expand=[
-            NameValue(key, ts_string(n.name))
-            for key, n in _expand(table, module, {a.logical_name: k for k, a in keyed})
-        ],
-        collections=[ts_string(n.name) for n in webapi.expandable(table) if n.collection],
+        expand=[NameValue(key, ts_string(n.name)) for key, n in expand],
+        collections=[ts_string(n.name) for _, n in expand if n.collection],
         timestamps=[
             ts_string(a.logical_name)
             for a in columns
