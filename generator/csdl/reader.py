@@ -175,11 +175,8 @@ class _Schema:
         )
 
     def _property(self, node: Node) -> Property:
-        name = node.attrs.get("Name", "")
-        if not name:
-            raise CsdlError("a Property has no Name", node.line)
         return Property(
-            name=name,
+            name=_name(node),
             type=self._type(node.attrs.get("Type"), node.line),
             nullable=node.attrs.get("Nullable", "true") != "false",
             line=node.line,
@@ -189,11 +186,8 @@ class _Schema:
         )
 
     def _navigation(self, node: Node) -> NavigationProperty:
-        name = node.attrs.get("Name", "")
-        if not name:
-            raise CsdlError("a NavigationProperty has no Name", node.line)
         return NavigationProperty(
-            name=name,
+            name=_name(node),
             type=self._type(node.attrs.get("Type"), node.line),
             line=node.line,
             partner=node.attrs.get("Partner"),
@@ -352,6 +346,13 @@ def _all_properties(t: StructuredType, structured: dict[str, StructuredType]) ->
         out.extend(current.properties)
         current = structured.get(current.base) if current.base else None
     return out
+
+
+def _name(node: Node) -> str:
+    name = node.attrs.get("Name", "")
+    if not name:
+        raise CsdlError(f"a {node.name} has no Name", node.line)
+    return name
 
 
 def _int(node: Node, attr: str) -> int | None:

@@ -22,7 +22,13 @@ from generator.naming import PYTHON_RESERVED, Case, Scope
 from generator.overrides import Naming
 from generator.pyformat import INDENT, docstring, py_number
 from generator.requests import request
-from generator.targets.views import RequestView, StateOf, expand_texts, request_view
+from generator.targets.views import (
+    RequestView,
+    StateOf,
+    expand_texts,
+    request_doc,
+    request_view,
+)
 
 #: Names every generated module defines or imports at module level.
 MODULE_NAMES = frozenset(
@@ -303,14 +309,7 @@ def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
         fallback="message request",
         owner=f"the request builder of message {msg.name}",
     )
-    doc = _docstring(
-        INDENT,
-        f"Build the Web API request for the {req.message} message.",
-        "``related`` is the other row's URL relative to the service root, "
-        "such as ``accounts(00000000-0000-0000-0000-000000000001)``."
-        if req.takes_related
-        else None,
-    )
+    doc = _docstring(INDENT, *request_doc(req, "``"))
     return MessageView(name, doc, request_view(req, py_string))
 
 

@@ -21,7 +21,13 @@ from generator.model import Attribute, Message, Table
 from generator.naming import TYPESCRIPT_RESERVED, Case, Scope
 from generator.overrides import Naming
 from generator.requests import request
-from generator.targets.views import RequestView, StateOf, expand_texts, request_view
+from generator.targets.views import (
+    RequestView,
+    StateOf,
+    expand_texts,
+    request_doc,
+    request_view,
+)
 
 #: What the runtime module exports; the index re-exports it.
 #: What the typed client wrappers of every table module import from the runtime.
@@ -362,13 +368,7 @@ def _message(msg: Message, scope: Scope, entity_set: str) -> MessageView | None:
         fallback="message request",
         owner=f"the request builder of message {msg.name}",
     )
-    doc = _doc(
-        f"Build the Web API request for the {req.message} message.",
-        "`related` is the other row's URL relative to the service root, "
-        "such as `accounts(00000000-0000-0000-0000-000000000001)`."
-        if req.takes_related
-        else None,
-    )
+    doc = _doc(*request_doc(req, "`"))
     return MessageView(name, doc, request_view(req, ts_string))
 
 

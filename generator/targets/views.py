@@ -42,6 +42,19 @@ class RequestView:
     takes_related: bool
 
 
+def request_doc(req: Request, code: str) -> tuple[str, str | None]:
+    """The doc sentences of ``req``'s builder; ``code`` marks code in the
+    language's doc comments (two backticks in a docstring, one in JSDoc)."""
+    related = (
+        f"{code}related{code} is the other row's URL relative to the service root, "
+        f"such as {code}accounts(00000000-0000-0000-0000-000000000001){code}."
+    )
+    return (
+        f"Build the Web API request for the {req.message} message.",
+        related if req.takes_related else None,
+    )
+
+
 def request_view(req: Request, literal: Callable[[str], str]) -> RequestView:
     """``req`` with its text as ``literal`` writes string literals."""
     return RequestView(
