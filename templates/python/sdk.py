@@ -27,7 +27,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from typing import TypeVar
+from typing import TypedDict, TypeVar, Unpack
 
 from PowerPlatform.Dataverse.client import DataverseClient
 from PowerPlatform.Dataverse.data._odata import _ODataClient
@@ -37,6 +37,18 @@ from . import _runtime
 R = TypeVar("R", bound=_runtime.Row)
 #: The annotations every read asks for (``Prefer: odata.include-annotations``).
 ANNOTATIONS = "*"
+
+
+class Query(TypedDict, total=False):
+    """What :meth:`Tables.list` may ask for; ``filter`` and ``orderby`` name
+    properties as ``table.Select`` does, ``expand`` as ``table.Expand``."""
+
+    filter: str
+    select: Sequence[str]
+    orderby: Sequence[str]
+    top: int
+    expand: Sequence[str]
+    page_size: int  # rows a page; every page is read
 
 
 class Tables:
@@ -71,51 +83,21 @@ class Tables:
         )
         return None if record is None else _runtime.from_odata(table, record)
 
-    def list(
-        self,
-        table: type[R],
-        *,
-        filter: str | None = None,
-        select: Sequence[str] | None = None,
-        orderby: Sequence[str] | None = None,
-        top: int | None = None,
-        expand: Sequence[str] | None = None,
-        page_size: int | None = None,
-    ) -> list[R]:
-        """Every row of ``table`` the query matches (all pages). ``filter`` and
-        ``orderby`` name properties with ``table.Select``."""
-        return list(
-            self.iterate(
-                table,
-                filter=filter,
-                select=select,
-                orderby=orderby,
-                top=top,
-                expand=expand,
-                page_size=page_size,
-            )
-        )
+    def list(self, table: type[R], **query: Unpack[Query]) -> list[R]:
+        """Every row of ``table`` the query matches (all pages)."""
+        return list(self.iterate(table, **query))
 
-    def iterate(
-        self,
-        table: type[R],
-        *,
-        filter: str | None = None,
-        select: Sequence[str] | None = None,
-        orderby: Sequence[str] | None = None,
-        top: int | None = None,
-        expand: Sequence[str] | None = None,
-        page_size: int | None = None,
-    ) -> Iterator[R]:
+    def iterate(self, table: type[R], **query: Unpack[Query]) -> Iterator[R]:
         """The rows :meth:`list` returns, asking for each page as it is reached."""
+        select, orderby, expand = query.get("select"), query.get("orderby"), query.get("expand")
         pages = self.client.records.list_pages(
             self._known(table),
-            filter=filter,
+            filter=query.get("filter"),
             select=list(select) if select is not None else None,
             orderby=list(orderby) if orderby is not None else None,
-            top=top,
+            top=query.get("top"),
             expand=list(expand) if expand is not None else None,
-            page_size=page_size,
+            page_size=query.get("page_size"),
             include_annotations=ANNOTATIONS,
         )
         for page in pages:
