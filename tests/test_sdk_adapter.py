@@ -94,6 +94,18 @@ def client(org: Running) -> Iterator[DataverseClient]:
         yield client
 
 
+@pytest.fixture
+def sms(package: ModuleType) -> Any:
+    """The SMS engagement table's row class."""
+    return _table(package, "msdyn_smsengagementctx")
+
+
+@pytest.fixture
+def tables(client: DataverseClient) -> Any:
+    """The package's adapter around ``client``."""
+    return importlib.import_module(f"{PACKAGE}.sdk").Tables(client)
+
+
 def _requests(org: Running) -> list[tuple[str, str, Any]]:
     return [(s.method, s.path, s.body) for s in org.org.seen]
 
@@ -102,8 +114,7 @@ def _no_metadata(seen: list[Seen]) -> None:
     assert [s.path for s in seen if s.path.startswith("EntityDefinitions")] == []
 
 
-def test_rows_are_the_sdks_dataverse_model(package: ModuleType) -> None:
-    sms = _table(package, "msdyn_smsengagementctx")
+def test_rows_are_the_sdks_dataverse_model(sms: Any) -> None:
     row = sms(msdyn_name="n")
     assert isinstance(row, DataverseModel)
     assert (row.__entity_logical_name__, row.__entity_set_name__) == (
@@ -115,18 +126,16 @@ def test_rows_are_the_sdks_dataverse_model(package: ModuleType) -> None:
 
 
 def test_create_sends_the_body_and_returns_the_typed_id(
-    package: ModuleType, org: Running, client: DataverseClient
+    package: ModuleType, org: Running, sms: Any, tables: Any
 ) -> None:
     from dvgen_sdk_test.msdyn_smsengagementctx import MsdynSmsprovider  # noqa: PLC0415
-    from dvgen_sdk_test.sdk import Tables  # noqa: PLC0415
 
-    sms = _table(package, "msdyn_smsengagementctx")
     row = sms(
         msdyn_name="chat",
         msdyn_liveworkitemid=package.Lookup("msdyn_ocliveworkitem", WORK_ITEM),
         msdyn_smsprovider=MsdynSmsprovider.TWILIO,
     )
-    new_id = Tables(client).create(row)
+    new_id = tables.create(row)
     assert new_id == uuid.UUID(int=1)
     assert _requests(org) == [
         (
@@ -143,11 +152,8 @@ def test_create_sends_the_body_and_returns_the_typed_id(
 
 
 def test_retrieve_asks_for_annotations_and_reads_a_typed_row(
-    package: ModuleType, org: Running, client: DataverseClient
+    package: ModuleType, org: Running, sms: Any, tables: Any
 ) -> None:
-    from dvgen_sdk_test.sdk import Tables  # noqa: PLC0415
-
-    sms = _table(package, "msdyn_smsengagementctx")
     row_id = org.org.add(
         "msdyn_smsengagementctxes",
         {
@@ -156,7 +162,7 @@ def test_retrieve_asks_for_annotations_and_reads_a_typed_row(
             "ownerid@odata.bind": f"/teams({OWNER})",
         },
     )
-    got = Tables(client).retrieve(sms, row_id, select=[sms.Select.MSDYN_NAME, sms.Select.OWNER_ID])
+    got = tables.retrieve(sms, row_id, select=[sms.Select.MSDYN_NAME, sms.Select.OWNER_ID])
     assert got is not None
     assert got.msdyn_name == "chat" and got.etag == 'W/"1000"'
     assert got.msdyn_smsengagementctx_id == row_id  # the key comes whatever $select says
@@ -167,15 +173,14 @@ def test_retrieve_asks_for_annotations_and_reads_a_typed_row(
         f"msdyn_smsengagementctxes({row_id})?$select=msdyn_name,_ownerid_value",
     )
     assert seen.headers["Prefer"] == 'odata.include-annotations="*"'
-    assert Tables(client).retrieve(sms, uuid.UUID(int=77)) is None  # 404: no such row
+    assert tables.retrieve(sms, uuid.UUID(int=77)) is None  # 404: no such row
 
 
 def test_a_row_read_without_annotations_never_invents_a_table(
-    package: ModuleType, org: Running, client: DataverseClient
+    package: ModuleType, org: Running, client: DataverseClient, sms: Any
 ) -> None:
     """The SDK's own default read has no annotations: ownerid then does not
     say which table it points at (issue 20: it came back as table 'None')."""
-    sms = _table(package, "msdyn_smsengagementctx")
     row_id = org.org.add(
         "msdyn_smsengagementctxes",
         {"msdyn_name": "chat", "ownerid@odata.bind": f"/systemusers({OWNER})"},
@@ -188,12 +193,7 @@ def test_a_row_read_without_annotations_never_invents_a_table(
         package.to_odata(row, "update")
 
 
-def test_update_sends_only_what_changed(
-    package: ModuleType, org: Running, client: DataverseClient
-) -> None:
-    from dvgen_sdk_test.sdk import Tables  # noqa: PLC0415
-
-    sms = _table(package, "msdyn_smsengagementctx")
+def test_update_sends_only_what_changed(org: Running, sms: Any, tables: Any) -> None:
     row_id = org.org.add(
         "msdyn_smsengagementctxes",
         {
@@ -204,7 +204,6 @@ def test_update_sends_only_what_changed(
             "msdyn_liveworkitemid@odata.bind": f"/msdyn_ocliveworkitems({WORK_ITEM})",
         },
     )
-    tables = Tables(client)
     before = tables.retrieve(sms, row_id)
     assert before is not None
     org.org.seen.clear()
@@ -222,14 +221,8 @@ def test_update_sends_only_what_changed(
     _no_metadata(org.org.seen)
 
 
-def test_update_if_unchanged_carries_the_etag(
-    package: ModuleType, org: Running, client: DataverseClient
-) -> None:
-    from dvgen_sdk_test.sdk import Tables  # noqa: PLC0415
-
-    sms = _table(package, "msdyn_smsengagementctx")
+def test_update_if_unchanged_carries_the_etag(org: Running, sms: Any, tables: Any) -> None:
     row_id = org.org.add("msdyn_smsengagementctxes", {"msdyn_name": "chat"})
-    tables = Tables(client)
     before = tables.retrieve(sms, row_id)
     assert before is not None
     tables.update(before, dataclasses.replace(before, msdyn_name="one"), if_unchanged=True)
@@ -241,13 +234,10 @@ def test_update_if_unchanged_carries_the_etag(
     assert org.org.rows["msdyn_smsengagementctxes"][row_id]["msdyn_name"] == "one"
 
 
-def test_decimals_and_choices_go_as_json(
-    package: ModuleType, org: Running, client: DataverseClient
-) -> None:
+def test_decimals_and_choices_go_as_json(package: ModuleType, org: Running, tables: Any) -> None:
     """A Decimal in the body made the SDK fail: "Object of type Decimal is
     not JSON serializable" (issue 20)."""
     from dvgen_sdk_test.msdyn_ocliveworkitem import MsdynStreamsource  # noqa: PLC0415
-    from dvgen_sdk_test.sdk import Tables  # noqa: PLC0415
 
     conv = _table(package, "msdyn_ocliveworkitem")
     row = conv(
@@ -255,7 +245,7 @@ def test_decimals_and_choices_go_as_json(
         msdyn_averageresponsetimeinmsadjforoh=decimal.Decimal("12.25"),
         msdyn_channel=frozenset({MsdynStreamsource(192450001), MsdynStreamsource(192390000)}),
     )
-    Tables(client).create(row)
+    tables.create(row)
     ((_, _, body),) = _requests(org)
     assert body == {
         "subject": "s",
@@ -271,15 +261,11 @@ def test_decimals_and_choices_go_as_json(
 
 
 def test_list_reads_every_page_and_delete_takes_an_id(
-    package: ModuleType, org: Running, client: DataverseClient
+    package: ModuleType, org: Running, sms: Any, tables: Any
 ) -> None:
-    from dvgen_sdk_test.sdk import Tables  # noqa: PLC0415
-
-    sms = _table(package, "msdyn_smsengagementctx")
     ids = [
         org.org.add("msdyn_smsengagementctxes", {"msdyn_name": name}) for name in ("a", "b", "c")
     ]
-    tables = Tables(client)
     rows = tables.list(sms, select=[sms.Select.MSDYN_NAME], page_size=2, filter="statecode eq 0")
     assert [r.msdyn_name for r in rows] == ["a", "b", "c"]
     paths = [s.path for s in org.org.seen]
