@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.config import Config
+from generator.csdl.reader import is_csdl
+from generator.csdl.tables import DocumentTables
 from generator.diagnostics import Diagnostics
 from generator.engine import heap
 from generator.engine.folder import foreign, refusal
@@ -77,11 +79,29 @@ def parse_pages(
     progress: Progress | None = None,
     runner: Runner | None = None,
 ) -> list[ParsedPage]:
+    """Every page of ``pages`` parsed (documents among them are left out)."""
+    return read_inputs(pages, diags, progress, runner)[0]
+
+
+def read_inputs(
+    pages: list[InputPage],
+    diags: Diagnostics,
+    progress: Progress | None = None,
+    runner: Runner | None = None,
+) -> tuple[list[ParsedPage], list[DocumentTables]]:
+    """Every input read: the pages parsed, and the org ``$metadata``
+    documents among them (known by their content) read into tables."""
     runner = runner or Runner()
     jobs: list[PageJob] = []
+    documents: list[DocumentTables] = []
     for page in pages:
         data = read_bytes(page.path, page.shown_path, diags)
-        if data is not None:
+        if data is not None and is_csdl(data):
+            with CLOCK.stage("documents"):
+                doc = runner.document(data, page.source_path, page.shown_path, diags)
+            if doc is not None:
+                documents.append(doc)
+        elif data is not None:
             jobs.append((data, page.source_path, page.shown_path))
     done = 0
 
@@ -96,7 +116,7 @@ def parse_pages(
     if progress is not None:
         progress(len(jobs), len(jobs), "")
     skip_other_pages(found, {p.shown_path for p in pages if not p.named}, diags)
-    return [p for p in parsed if p is not None]
+    return [p for p in parsed if p is not None], documents
 
 
 def select(tables: dict[str, Table], config: Config) -> dict[str, Table]:
@@ -340,10 +360,10 @@ def _generate(
         pages = collect(config.inputs, config.base, diags)
     result = BuildResult(diags, pages=len(pages), cache=runner.stats, timings=CLOCK.totals)
     with CLOCK.stage("parse"):
-        parsed = parse_pages(pages, diags, progress, runner)
+        parsed, documents_read = read_inputs(pages, diags, progress, runner)
     shown_paths = {p.source_path: p.shown_path for p in pages}
     with CLOCK.stage("merge"):
-        tables = merge_pages(parsed, diags, shown_paths, runner.merged)
+        tables = merge_pages(parsed, diags, shown_paths, runner.merged, documents_read)
     del parsed  # the single-page tables: merged now, and large at scale
     heap.freeze_kept()
     result.tables = select(tables, config)

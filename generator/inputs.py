@@ -1,4 +1,7 @@
-"""Which pages a run reads: files, folders (every ``*.md`` below) and globs.
+"""Which files a run reads: files, folders (every page, ``*.md``, and every
+org ``$metadata`` document, ``*.xml``/``*.edmx``/``*.csdl``, below) and globs.
+Whether a file is a page or a document is decided by its content
+(:func:`generator.csdl.reader.is_csdl`), not its name.
 
 Each page gets a *docs root*, the folder it was found under (a file given by
 itself: its own folder), and is recorded in the model by its path relative
@@ -15,6 +18,7 @@ from pathlib import Path
 from generator.diagnostics import Diagnostic, Diagnostics
 
 PAGE_SUFFIXES = (".md",)
+DOCUMENT_SUFFIXES = (".xml", ".edmx", ".csdl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +54,10 @@ def collect(specs: Iterable[str], base: Path, diags: Diagnostics) -> list[InputP
             pairs = [
                 (p, candidate)
                 for p in sorted(candidate.rglob("*"))
-                if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES
+                if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES + DOCUMENT_SUFFIXES
             ]
             if not pairs:
-                diags.warning("DV021", f"no *.md pages under {spec!r}", None)
+                diags.warning("DV021", f"no *.md pages or $metadata documents under {spec!r}", None)
         elif candidate.is_file():
             pairs = [(candidate, candidate.parent)]
             named.add(candidate)

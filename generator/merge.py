@@ -17,24 +17,21 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
 
 from generator.conventions import infer_relationship, infer_table
+from generator.csdl.combine import combine
+from generator.csdl.tables import DocumentTables
 from generator.deprecation import marked
 from generator.diagnostics import Diagnostics
 from generator.model import (
-    Option,
     Relationship,
     Relationships,
     Table,
 )
+from generator.overlay import merge_models
 from generator.parse.page import ParsedPage
-
-M = TypeVar("M", bound=BaseModel)
 
 _VARIANT_AGE = {
     "legacy-bold-list": 0,
@@ -43,66 +40,6 @@ _VARIANT_AGE = {
     "generated-full-table": 3,
     "app-extension": 4,
 }
-_KEYED = {"attributes": "logical_name", "messages": "name"}
-
-
-def merge_models(old: M, new: M) -> M:
-    """``new`` over ``old``: a value ``new`` states wins, absent ones fall back.
-
-    Lists of named items merge item by item; ``targets`` and ``sources`` are
-    unions; choices merge by value; maps merge key by key. A value ``new``
-    only inferred never replaces one ``old`` states, and a field stays in
-    ``inferred`` only if the value that won was inferred.
-    """
-    old_inferred: set[str] = set(getattr(old, "inferred", ()))
-    new_inferred: set[str] = set(getattr(new, "inferred", ()))
-    data: dict[str, Any] = {}
-    inferred: set[str] = set()
-    for name in type(old).model_fields:
-        a, b = getattr(old, name), getattr(new, name)
-        if name == "inferred":
-            continue
-        if name in ("sources", "targets"):
-            data[name] = _union(a, b, key=lambda s: s.path if hasattr(s, "path") else s)
-        elif name == "options":
-            data[name] = _merge_keyed(a, b, "value")
-        elif name in _KEYED:
-            data[name] = _merge_keyed(a, b, _KEYED[name])
-        elif name in ("one_to_many", "many_to_one", "many_to_many"):
-            data[name] = _merge_keyed(a, b, "schema_name")
-        elif isinstance(a, BaseModel) and isinstance(b, BaseModel):
-            data[name] = merge_models(a, b)
-        elif isinstance(a, dict):
-            data[name] = {**a, **b}
-        elif b is None or (name in new_inferred and a is not None and name not in old_inferred):
-            data[name] = a
-            inferred |= {name} & old_inferred
-        else:
-            data[name] = b
-            inferred |= {name} & new_inferred
-    if "inferred" in type(old).model_fields:
-        data["inferred"] = tuple(sorted(inferred))
-    return type(old).model_validate(data)
-
-
-def _union(a: Iterable[Any], b: Iterable[Any], key: Any) -> tuple[Any, ...]:
-    seen: dict[Any, Any] = {}
-    for item in (*a, *b):
-        seen[key(item)] = item
-    return tuple(seen.values())
-
-
-def _merge_keyed(a: Iterable[Any], b: Iterable[Any], key: str) -> tuple[Any, ...]:
-    out: dict[Any, Any] = {getattr(x, key): x for x in a}
-    for item in b:
-        k = getattr(item, key)
-        if k in out and isinstance(item, Option):
-            out[k] = item  # a choice is replaced whole: label, state and all
-        elif k in out:
-            out[k] = merge_models(out[k], item)
-        else:
-            out[k] = item
-    return tuple(out.values())
 
 
 #: Where a build's tables of several pages come from (the engine's
@@ -118,10 +55,13 @@ def merge_pages(
     diags: Diagnostics,
     shown_paths: Mapping[str, str],
     merged: Merged | None = None,
+    documents: Sequence[DocumentTables] = (),
 ) -> dict[str, Table]:
     """All pages of a build as tables keyed by logical name. ``merged``
     (the engine, through its store) may hand back a table described by several pages as
-    merged before, when the same pages describe it."""
+    merged before, when the same pages describe it. Each of ``documents``
+    (orgs' ``$metadata``) then adds its tables, and states the wire facts of
+    those the pages describe (:func:`generator.csdl.combine.combine`)."""
     groups: dict[str, list[ParsedPage]] = defaultdict(list)
     for p in pages:
         groups[p.table.logical_name].append(p)
@@ -133,8 +73,12 @@ def merge_pages(
             tables[logical] = merged(ordered, diags, shown_paths, merge)
         else:
             tables[logical] = merge(diags)
+    for doc in sorted(documents, key=lambda d: d.source.path):
+        for logical, org in doc.tables.items():
+            page = tables.get(logical)
+            tables[logical] = org if page is None else combine(page, org, doc, diags, shown_paths)
     _resolve_relationships(tables, diags, shown_paths)
-    return tables
+    return {name: tables[name] for name in sorted(tables)}
 
 
 def _merge_group(

@@ -28,6 +28,7 @@ Variant = Literal[
     "hybrid-table-reference",
     "generated-full-table",
     "app-extension",
+    "odata-csdl",
 ]
 
 #: Column types Dataverse documents. Pages use exactly these spellings.
@@ -71,9 +72,10 @@ class _Frozen(BaseModel):
 
 
 class Source(_Frozen):
-    """One page that contributed to a table."""
+    """One page, or one org's ``$metadata`` document (variant ``odata-csdl``),
+    that contributed to a table."""
 
-    path: str = Field(description="Path of the page, relative to its docs root, '/'-separated.")
+    path: str = Field(description="Path of the file, relative to its docs root, '/'-separated.")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     variant: Variant
     date: str | None = Field(None, description="ms.date from front matter, as YYYY-MM-DD.")
@@ -120,6 +122,11 @@ class Attribute(_Frozen):
     display_name: str | None = None
     description: str | None = None
     type: str | None = Field(None, description="The Dataverse type the page states.")
+    edm_type: str | None = Field(
+        None,
+        description="The Edm type an org's $metadata declares for it (for a lookup, its "
+        "_<name>_value property's): what the server puts on the wire.",
+    )
     read_only: bool | None = Field(
         None, description="True when listed as read-only (neither valid for create nor update)."
     )
@@ -228,6 +235,15 @@ class Relationships(_Frozen):
         return tuple(sorted(v, key=lambda r: r.schema_name))  # type: ignore[return-value]
 
 
+class AlternateKey(_Frozen):
+    """A key other than the primary id (``OData.Community.Keys.V1.AlternateKeys``
+    in an org's ``$metadata``): the columns whose values together address one
+    row, in the order the org declares them."""
+
+    columns: tuple[str, ...] = Field(min_length=1)
+    sources: tuple[str, ...] = ()
+
+
 class WebApiOperation(_Frozen):
     """How a message is reached through the Web API.
 
@@ -295,12 +311,18 @@ class Table(_Frozen):
     attributes: tuple[Attribute, ...] = ()
     relationships: Relationships = Relationships()
     messages: tuple[Message, ...] = ()
+    alternate_keys: tuple[AlternateKey, ...] = ()
     inferred: tuple[str, ...] = ()
     deprecated: bool | None = Field(
         None,
         description="True when the docs mark it deprecated (generator/deprecation.py); "
         "set by dvgen from the texts.",
     )
+
+    @field_validator("alternate_keys")
+    @classmethod
+    def _sorted_keys(cls, v: tuple[AlternateKey, ...]) -> tuple[AlternateKey, ...]:
+        return tuple(sorted(v, key=lambda k: k.columns))
 
     @field_validator("sources")
     @classmethod

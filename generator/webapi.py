@@ -36,6 +36,47 @@ _KIND_BY_TYPE = {
 }
 
 
+#: The Edm type on the wire, by the type a page states.
+_EDM_BY_TYPE = {
+    "String": "Edm.String",
+    "Memo": "Edm.String",
+    "EntityName": "Edm.String",
+    "MultiSelectPicklist": "Edm.String",
+    "Integer": "Edm.Int32",
+    "Picklist": "Edm.Int32",
+    "State": "Edm.Int32",
+    "Status": "Edm.Int32",
+    "BigInt": "Edm.Int64",
+    "Double": "Edm.Double",
+    "Decimal": "Edm.Decimal",
+    "Money": "Edm.Decimal",
+    "Boolean": "Edm.Boolean",
+    "Uniqueidentifier": "Edm.Guid",
+    "File": "Edm.Guid",
+    "Image": "Edm.Binary",
+    "Lookup": "Edm.Guid",
+    "Customer": "Edm.Guid",
+    "Owner": "Edm.Guid",
+}
+
+
+def edm_type(attr: Attribute) -> str | None:
+    """The Edm type of the column's value on the wire: the one an org's
+    ``$metadata`` declares, else the one its Dataverse type implies (``None``
+    for PartyList, CalendarRules, ManagedProperty and Virtual, which are not
+    plain values)."""
+    if attr.edm_type is not None:
+        return attr.edm_type
+    return implied_edm_type(attr)
+
+
+def implied_edm_type(attr: Attribute) -> str | None:
+    """The Edm type the column's Dataverse type (and date behaviour) implies."""
+    if attr.type == "DateTime":
+        return "Edm.Date" if attr.date_time_behavior == "DateOnly" else "Edm.DateTimeOffset"
+    return _EDM_BY_TYPE.get(attr.type or "")
+
+
 def is_column(attr: Attribute) -> bool:
     """A column the Web API reads and writes itself (not a formatted-value
     companion such as ``createdbyname``, and with a stated type)."""

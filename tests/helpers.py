@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from generator.build import BuildResult, generate, parse_pages
+from generator.build import BuildResult, generate, read_inputs
 from generator.config import Config
 from generator.diagnostics import Diagnostics
 from generator.inputs import collect
@@ -76,8 +76,9 @@ def build_tables(*specs: Path) -> tuple[dict[str, Table], Diagnostics]:
     """What a build of these files/folders would model (nothing written)."""
     diags = Diagnostics()
     pages = collect([str(s) for s in specs], ROOT, diags)
-    parsed = parse_pages(pages, diags)
-    return merge_pages(parsed, diags, {p.source_path: p.shown_path for p in pages}), diags
+    parsed, documents = read_inputs(pages, diags)
+    shown_paths = {p.source_path: p.shown_path for p in pages}
+    return merge_pages(parsed, diags, shown_paths, documents=documents), diags
 
 
 def config_for(tmp_path: Path, *inputs: Path, **kw: Any) -> Config:

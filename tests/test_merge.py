@@ -6,8 +6,9 @@ import pytest
 
 from generator.conventions import pluralize
 from generator.diagnostics import Diagnostics
-from generator.merge import merge_models, merge_pages
+from generator.merge import merge_pages
 from generator.model import Attribute, Option, Relationship, Relationships, Source, Table
+from generator.overlay import merge_models
 from generator.parse.page import ParsedPage
 
 SHA = "0" * 64

@@ -33,6 +33,10 @@ class Property:
     max_length: int | None = None
     precision: int | None = None
     scale: str | None = None  # a number, or "variable"
+    #: ``Org.OData.Core.V1.Description``, which some orgs publish
+    description: str | None = None
+    #: ``Org.OData.Core.V1.Computed``: the server sets it, a client never writes it
+    computed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,8 @@ from generator.csdl.safe_xml import Node, XmlError, parse
 EDMX = "http://docs.oasis-open.org/odata/ns/edmx"
 EDM = "http://docs.oasis-open.org/odata/ns/edm"
 ALTERNATE_KEYS = "OData.Community.Keys.V1.AlternateKeys"
+DESCRIPTION = "Org.OData.Core.V1.Description"
+COMPUTED = "Org.OData.Core.V1.Computed"
 _SHAPES = (
     *("", "Point", "LineString", "Polygon"),
     *("MultiPoint", "MultiLineString", "MultiPolygon", "Collection"),
@@ -183,6 +185,8 @@ class _Schema:
             max_length=_int(node, "MaxLength"),
             precision=_int(node, "Precision"),
             scale=node.attrs.get("Scale"),
+            description=_note(node, DESCRIPTION, "String"),
+            computed=_note(node, COMPUTED, "Bool") == "true",
         )
 
     def _navigation(self, node: Node) -> NavigationProperty:
@@ -346,6 +350,14 @@ def _all_properties(t: StructuredType, structured: dict[str, StructuredType]) ->
         out.extend(current.properties)
         current = structured.get(current.base) if current.base else None
     return out
+
+
+def _note(node: Node, term: str, attr: str) -> str | None:
+    """The value (``attr``) of ``node``'s annotation ``term``, if it has one."""
+    for note in node.kids("Annotation"):
+        if note.attrs.get("Term") == term:
+            return note.attrs.get(attr)
+    return None
 
 
 def _name(node: Node) -> str:

@@ -35,12 +35,14 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from generator.cache_entries import StoredDiagnostic, as_shown, entry_key, stored
+from generator.csdl.load import load
+from generator.csdl.tables import DocumentTables
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.engine import heap
 from generator.engine.fingerprint import code_fingerprint
 from generator.engine.store import NoStore, Store
 from generator.engine.workers import PageJob, RenderJob, Workers, parse_task, render_task
-from generator.model import Table
+from generator.model import Source, Table
 from generator.parse import ParsedPage
 from generator.renders import TableRender
 from generator.timing import CLOCK
@@ -194,6 +196,38 @@ class Runner:
             ).model_dump_json()
         self.store.store(self._page_key(job), entry)
 
+    # -- org $metadata documents ---------------------------------------------------
+
+    def document(
+        self, data: bytes, source_path: str, shown_path: str, diags: Diagnostics
+    ) -> DocumentTables | None:
+        """The tables of an org's ``$metadata`` document (:func:`generator.csdl.load.load`),
+        kept in ``documents/`` keyed by its bytes and its path below its docs root."""
+        code = self._code_and_style()[0]
+        rel = "documents/" + entry_key(code, source_path, hashlib.sha256(data).hexdigest())
+        if self.store.keeps:
+            text = self.store.load(rel)
+            if text is not None:
+                try:
+                    entry = _DocumentEntry.model_validate_json(text)
+                except ValidationError:
+                    pass
+                else:
+                    self.stats.pages_reused += 1
+                    lines = {tuple(key): line for key, line in entry.lines}
+                    tables = {t.logical_name: t for t in entry.tables}
+                    return DocumentTables(entry.source, tables, lines)
+        doc = load(data, source_path, shown_path, diags)
+        self.stats.pages_parsed += 1
+        if doc is not None and self.store.keeps:
+            entry = _DocumentEntry(
+                source=doc.source,
+                tables=list(doc.tables.values()),
+                lines=[(list(key), line) for key, line in doc.lines.items()],
+            )
+            self.store.store(rel, entry.model_dump_json())
+        return doc
+
     # -- tables merged from several pages ------------------------------------------
 
     def merged(
@@ -304,6 +338,14 @@ class _TextEntry(BaseModel):
 
     text: str
     diagnostics: list[StoredDiagnostic]
+
+
+class _DocumentEntry(BaseModel):
+    """A ``documents/`` entry: one org's ``$metadata``, read into tables."""
+
+    source: Source
+    tables: list[Table]
+    lines: list[tuple[list[str], int]]
 
 
 class _PageEntry(BaseModel):

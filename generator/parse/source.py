@@ -16,9 +16,12 @@ from pathlib import Path
 
 import ftfy
 
+from generator.csdl.reader import is_csdl
+from generator.csdl.safe_xml import MAX_BYTES
 from generator.diagnostics import Diagnostics
 
 MAX_PAGE_BYTES = 4 * 1024 * 1024  # 24 times the largest real page (170 KB)
+_HEAD = 4096  # what :func:`is_csdl` looks at
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,18 +48,24 @@ def _fixer_config() -> ftfy.TextFixerConfig:
 
 
 def read_bytes(path: Path, shown_path: str, diags: Diagnostics) -> bytes | None:
-    """The page's bytes, or ``None`` after an error diagnostic. At most one
-    byte more than a page may have is read, so a huge (or endless) file costs
-    no more memory than the limit."""
+    """The file's bytes, or ``None`` after an error diagnostic. A page may be
+    at most :data:`MAX_PAGE_BYTES`, an org's ``$metadata`` (known by its first
+    bytes) at most :data:`generator.csdl.safe_xml.MAX_BYTES`; at most one byte
+    more than that is read, so a huge (or endless) file costs no more memory
+    than the limit."""
     try:
         with path.open("rb") as fh:
-            data = fh.read(MAX_PAGE_BYTES + 1)
-            if len(data) > MAX_PAGE_BYTES:
+            data = fh.read(_HEAD)
+            csdl = is_csdl(data)
+            limit = MAX_BYTES if csdl else MAX_PAGE_BYTES
+            noun, what = ("document", "a $metadata document") if csdl else ("page", "a table page")
+            data += fh.read(limit + 1 - len(data))
+            if len(data) > limit:
                 size = os.fstat(fh.fileno()).st_size
-                shown = f"{size} bytes" if size > MAX_PAGE_BYTES else "larger"
+                shown = f"{size} bytes" if size > limit else "larger"
                 diags.error(
                     "DV002",
-                    f"the page is {shown}, more than the {MAX_PAGE_BYTES} a table page can be",
+                    f"the {noun} is {shown}, more than the {limit} {what} can be",
                     shown_path,
                 )
                 return None

@@ -71,28 +71,6 @@ ACTIVITY_ID = "activityid"
 PRINCIPAL = "principal"
 _SIMPLE_IDENTIFIER = re.compile(r"^[^\W\d]\w{0,127}$")
 
-_EDM_BY_TYPE = {
-    "String": "Edm.String",
-    "Memo": "Edm.String",
-    "EntityName": "Edm.String",
-    "MultiSelectPicklist": "Edm.String",
-    "Integer": "Edm.Int32",
-    "Picklist": "Edm.Int32",
-    "State": "Edm.Int32",
-    "Status": "Edm.Int32",
-    "BigInt": "Edm.Int64",
-    "Double": "Edm.Double",
-    "Decimal": "Edm.Decimal",
-    "Money": "Edm.Decimal",
-    "Boolean": "Edm.Boolean",
-    "Uniqueidentifier": "Edm.Guid",
-    "File": "Edm.Guid",
-    "Image": "Edm.Binary",
-    "Lookup": "Edm.Guid",
-    "Customer": "Edm.Guid",
-    "Owner": "Edm.Guid",
-}
-
 
 @dataclass(slots=True)
 class PropertyView:
@@ -264,13 +242,8 @@ def _facets(attr: Attribute, edm: str) -> str:
 
 
 def _property(attr: Attribute) -> PropertyView | None:
-    if not webapi.is_column(attr):
-        return None
-    if attr.type == "DateTime":
-        edm = "Edm.Date" if webapi.kind(attr) == "date" else "Edm.DateTimeOffset"
-    elif attr.type in _EDM_BY_TYPE:
-        edm = _EDM_BY_TYPE[attr.type]
-    else:
+    edm = webapi.edm_type(attr) if webapi.is_column(attr) else None
+    if edm is None or edm.startswith("Collection("):
         return None  # PartyList, CalendarRules, ManagedProperty, Virtual: not plain values
     description = attr.description or attr.display_name
     return PropertyView(
