@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.config import Config
+from generator.csdl.operations import merge_services
 from generator.csdl.reader import is_csdl
 from generator.csdl.tables import DocumentTables
 from generator.diagnostics import Diagnostics
@@ -28,7 +29,7 @@ from generator.engine.workers import PageJob, RenderJob, Workers
 from generator.inputs import InputPage, collect, skip_other_pages
 from generator.merge import merge_pages
 from generator.model import Table
-from generator.modelio import MODEL_RENDER, json_schema
+from generator.modelio import MODEL_RENDER, dump_model, json_schema
 from generator.output.lock import output_lock
 from generator.output.write import UnsafePath, WriteReport, commit
 from generator.overrides import NameClash, report_clash, report_unused
@@ -36,6 +37,7 @@ from generator.parse import ParsedPage
 from generator.parse.source import read_bytes
 from generator.render import DEFAULT, Style
 from generator.renders import TableRender
+from generator.service import SERVICE_FILE, SERVICE_TITLE, Service
 from generator.targets.odata import Parts, metadata_files
 from generator.targets.odata_parts import SHARDS, StoredParts
 from generator.targets.python import module_name
@@ -62,6 +64,8 @@ def renders(style: Style = DEFAULT) -> dict[str, TableRender[Any]]:
 class BuildResult:
     diagnostics: Diagnostics
     tables: dict[str, Table] = field(default_factory=dict)
+    #: what the orgs' $metadata documents offer beside tables (none without one)
+    service: Service | None = None
     files: dict[str, bytes] = field(default_factory=dict)
     report: WriteReport | None = None
     pages: int = 0
@@ -140,15 +144,23 @@ def select(tables: dict[str, Table], config: Config) -> dict[str, Table]:
 
 
 def model_files(
-    tables: dict[str, Table], prefix: str, runner: Runner | None = None
+    tables: dict[str, Table],
+    prefix: str,
+    runner: Runner | None = None,
+    service: Service | None = None,
 ) -> dict[str, bytes]:
-    """``<prefix><logical_name>.yaml`` per table, plus ``<prefix>schema.json``."""
+    """``<prefix><logical_name>.yaml`` per table, plus ``<prefix>schema.json``;
+    with a ``service``, ``<prefix>_service.yaml`` and its schema,
+    ``<prefix>service.schema.json`` (no table's name starts with ``_``)."""
     runner = runner or Runner()
     files = {
         f"{prefix}{name}.yaml": runner.render(MODEL_RENDER, t, tables).text.encode()
         for name, t in tables.items()
     }
     files[f"{prefix}schema.json"] = json_schema().encode()
+    if service is not None:
+        files[f"{prefix}{SERVICE_FILE}"] = dump_model(service).encode()
+        files[f"{prefix}service.schema.json"] = json_schema(Service, SERVICE_TITLE).encode()
     return files
 
 
@@ -171,6 +183,8 @@ def _target_files(
     diags: Diagnostics,
     shown_paths: dict[str, str],
     documents: _Documents,
+    *,
+    service: Service | None = None,
 ) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     style = config.style
@@ -185,6 +199,7 @@ def _target_files(
                     distribution=config.python_distribution,
                     modules=lambda t: runner.render(made["python"], t, tables),
                     style=style,
+                    service=service,
                 )
             )
     if "typescript" in config.targets:
@@ -305,7 +320,7 @@ def _refuse_clashing_files(
     for target in ("model", "python"):
         if target not in targets:
             continue
-        seen: dict[str, str] = {}
+        seen: dict[str, str] = {SERVICE_FILE: "the service model"} if target == "model" else {}
         for name in sorted(tables):
             file = f"{name}.yaml" if target == "model" else f"{module_name(name)}.py"
             other = seen.setdefault(file.casefold(), name)
@@ -364,6 +379,8 @@ def _generate(
     shown_paths = {p.source_path: p.shown_path for p in pages}
     with CLOCK.stage("merge"):
         tables = merge_pages(parsed, diags, shown_paths, runner.merged, documents_read)
+        if documents_read:
+            result.service = merge_services([d.service for d in documents_read], diags, shown_paths)
     del parsed  # the single-page tables: merged now, and large at scale
     heap.freeze_kept()
     result.tables = select(tables, config)
@@ -384,9 +401,13 @@ def _generate(
         runner.render_all(render_jobs(config, result.tables, command), result.tables)
         if "model" in config.targets or command == "parse":
             with CLOCK.stage("render:model"):
-                result.files.update(model_files(result.tables, prefix, runner))
+                result.files.update(model_files(result.tables, prefix, runner, result.service))
         if command == "build":
-            result.files.update(_target_files(config, result.tables, diags, shown_paths, documents))
+            result.files.update(
+                _target_files(
+                    config, result.tables, diags, shown_paths, documents, service=result.service
+                )
+            )
     except NameClash as clash:
         report_clash(clash, config.source, diags)
         result.files.clear()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from generator.model import Table
 from generator.renders import Reads, TableRender, reads_nothing
@@ -54,8 +54,13 @@ def table_to_data(table: Table) -> dict[str, Any]:
 
 
 def dump_table(table: Table) -> str:
+    return dump_model(table)
+
+
+def dump_model(item: BaseModel) -> str:
+    """A table or a :class:`~generator.service.Service` as deterministic YAML."""
     return yaml.dump(
-        table_to_data(table),
+        _prune(item.model_dump(mode="json")),
         Dumper=_Dumper,
         sort_keys=False,
         allow_unicode=True,
@@ -140,9 +145,9 @@ def _line_of(node: yaml.Node | None, loc: Sequence[int | str]) -> int | None:
     return best
 
 
-def json_schema() -> str:
-    """The model's JSON Schema, generated from the model classes."""
-    schema = Table.model_json_schema(mode="validation")
+def json_schema(of: type[BaseModel] = Table, title: str = "dvgen table model") -> str:
+    """The model's JSON Schema (a table's, or ``of``'s), generated from the model classes."""
+    schema = of.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "dvgen table model"
+    schema["title"] = title
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=False) + "\n"

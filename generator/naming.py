@@ -49,6 +49,13 @@ _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 _BREAKS = re.compile(r"[^A-Za-z0-9]+")
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
+
+def humps(name: str) -> str:
+    """A CamelCase name from ``$metadata`` as words (``WhoAmIResponse`` ->
+    ``Who Am I Response``), so that every case splits it where its author did."""
+    return " ".join(_WORDS.findall(name)) or name
+
+
 #: Python names a generated module must never shadow or collide with: the
 #: keywords, and the builtins that generated annotations refer to.
 PYTHON_RESERVED: frozenset[str] = frozenset(

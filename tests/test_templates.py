@@ -18,7 +18,7 @@ from generator.cli import main
 from generator.exits import EXIT_OK, EXIT_USAGE
 from generator.render import Templates
 from generator.resources import templates_root
-from tests.helpers import SCHEMA_DOCS, TEMPLATES, assert_type_checks, run_build
+from tests.helpers import FIXTURES, SCHEMA_DOCS, TEMPLATES, assert_type_checks, run_build
 
 SMS = "msdyn_smsengagementctx"
 PY_MODULE = f"python/dataverse_bindings/{SMS}.py"
@@ -231,7 +231,8 @@ def test_every_variable_a_template_receives_is_documented(
         return real(self, name, **context)
 
     monkeypatch.setattr(Templates, "render", spy)
-    run_build(tmp_path / "out", [SCHEMA_DOCS], "python", "typescript", "odata")
+    org = FIXTURES / "orgs" / "full" / "davidmoten-odata-client_v9.1-online_2020-09-01.xml"
+    run_build(tmp_path / "out", [SCHEMA_DOCS, org], "python", "typescript", "odata")
     docs = documented()
     built_in = {p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.jinja")}
     macros = {"python/code.jinja", "typescript/code.jinja"}  # imported, never rendered

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
+from generator.csdl.operations import service_of
 from generator.csdl.reader import CsdlError, read
 from generator.csdl.tables import DocumentTables, tables_of
 from generator.diagnostics import Diagnostics
@@ -29,4 +30,6 @@ def load(
         variant="odata-csdl",
         title=doc.namespace,
     )
-    return tables_of(doc, source)
+    found = tables_of(doc, source)
+    found.service = service_of(doc, source, found.tables)
+    return found

@@ -32,6 +32,7 @@ from generator.model import (
     Source,
     Table,
 )
+from generator.service import Service
 
 #: The Dataverse type each Edm type implies, when nothing says more.
 TYPE_BY_EDM = {
@@ -69,6 +70,7 @@ class DocumentTables:
     source: Source
     tables: dict[str, Table] = field(default_factory=dict)
     lines: dict[tuple[str, ...], int] = field(default_factory=dict)
+    service: Service = field(default_factory=Service)
 
     def line(self, *key: str) -> int | None:
         return self.lines.get(key)

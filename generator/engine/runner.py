@@ -45,6 +45,7 @@ from generator.engine.workers import PageJob, RenderJob, Workers, parse_task, re
 from generator.model import Source, Table
 from generator.parse import ParsedPage
 from generator.renders import TableRender
+from generator.service import Service
 from generator.timing import CLOCK
 
 R = TypeVar("R")
@@ -216,7 +217,7 @@ class Runner:
                     self.stats.pages_reused += 1
                     lines = {tuple(key): line for key, line in entry.lines}
                     tables = {t.logical_name: t for t in entry.tables}
-                    return DocumentTables(entry.source, tables, lines)
+                    return DocumentTables(entry.source, tables, lines, entry.service)
         doc = load(data, source_path, shown_path, diags)
         self.stats.pages_parsed += 1
         if doc is not None and self.store.keeps:
@@ -224,6 +225,7 @@ class Runner:
                 source=doc.source,
                 tables=list(doc.tables.values()),
                 lines=[(list(key), line) for key, line in doc.lines.items()],
+                service=doc.service,
             )
             self.store.store(rel, entry.model_dump_json())
         return doc
@@ -346,6 +348,7 @@ class _DocumentEntry(BaseModel):
     source: Source
     tables: list[Table]
     lines: list[tuple[list[str], int]]
+    service: Service
 
 
 class _PageEntry(BaseModel):

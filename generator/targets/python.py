@@ -45,6 +45,8 @@ MODULE_NAMES = frozenset(
         "Mapping",  # from collections.abc
     }
 )
+#: The package's own modules, which no table's module may be.
+PACKAGE_MODULES = frozenset({"operations", "sdk"})
 #: Names every row class defines besides its columns.
 CLASS_NAMES = frozenset(
     {
@@ -175,7 +177,7 @@ class TableView:
 def module_name(logical_name: str) -> str:
     """The module of table ``logical_name`` in the package (``new_ab1`` and
     ``new_ab_1`` both give ``new_ab_1``: :func:`generator.build` refuses such a pair)."""
-    return Scope(taken=MODULE_NAMES).claim(logical_name, Case.SNAKE)
+    return Scope(taken=MODULE_NAMES | PACKAGE_MODULES).claim(logical_name, Case.SNAKE)
 
 
 def _doc(*parts: str | None) -> str:

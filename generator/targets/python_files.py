@@ -13,7 +13,9 @@ from generator.model import Table
 from generator.pyformat import black_stable, tidy
 from generator.render import DEFAULT, Style
 from generator.renders import Reads, TableRender
+from generator.service import Service
 from generator.targets.python import table_view
+from generator.targets.python_calls import MODULE, operations_module
 from generator.timing import CLOCK
 from generator.webapi import EntitySets, sets_hold
 
@@ -77,9 +79,11 @@ def python_package(
     prefix: str = "python/",
     modules: Callable[[Table], PythonModule] | None = None,
     style: Style = DEFAULT,
+    service: Service | None = None,
 ) -> dict[str, bytes]:
     """Every file of the generated Python package, keyed by output path;
-    ``modules`` gives each table's module (rendered here when not given)."""
+    ``modules`` gives each table's module (rendered here when not given);
+    with a ``service`` (orgs' ``$metadata``), ``operations.py`` too."""
     modules = modules or (lambda t: table_module(t, tables, style=style)[0])
     render = style.templates.render
     root = f"{prefix}{package}/"
@@ -105,6 +109,12 @@ def python_package(
         ],
     )
     files[f"{root}__init__.py"] = formatted(init, style, "python/__init__.py.jinja").encode()
+    if service is not None:
+        rows = {r.logical_name: (r.module, r.class_name) for r in index}
+        source = operations_module(service, tables, rows, style)
+        files[f"{root}{MODULE}.py"] = formatted(
+            source, style, "python/operations.py.jinja"
+        ).encode()
     files[f"{root}_runtime.py"] = style.templates.read_bytes("python/_runtime.py")
     files[f"{root}sdk.py"] = style.templates.read_bytes("python/sdk.py")
     files[f"{root}py.typed"] = b""

@@ -17,12 +17,13 @@ import dataclasses
 import datetime
 import decimal
 import enum
+import importlib
 import json
 import sys
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar, Literal, Protocol, Self, TypeVar
+from typing import Any, ClassVar, Final, Generic, Literal, Protocol, Self, TypeVar
 
 _Marked = TypeVar("_Marked")
 
@@ -426,3 +427,180 @@ def operation_url(name: str, parameters: Mapping[str, object] | None) -> str:
 
 # what encodeURIComponent leaves alone, so the Python and TypeScript bindings agree
 _SAFE = "-_.!~*'()"
+
+
+# -- actions and functions ---------------------------------------------------------
+
+#: The namespace of every Dataverse type, action and function.
+NAMESPACE: Final = "Microsoft.Dynamics.CRM"
+T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Value:
+    """How an operation's parameter, return value or a complex type's property
+    maps to the Web API. ``kind`` is a column kind, or ``enum`` (``of``: the
+    enum class), ``complex`` (``of``: the class), ``table`` (``of``: the
+    table's logical name and primary id column) or ``entity`` (a row of a type
+    that is not a table, as JSON). ``odata`` is the type's qualified name."""
+
+    field: str
+    wire: str
+    kind: str
+    of: Any = None
+    many: bool = False
+    odata: str | None = None
+
+
+class Complex:
+    """Base of every generated complex type: a value an operation takes or
+    returns, read from and written to Web API JSON by its :attr:`VALUES`."""
+
+    VALUES: ClassVar[tuple[Value, ...]] = ()
+
+    @classmethod
+    def from_odata(cls, data: Response) -> Self:
+        keys = set(data.keys())
+        found = {v.field: read_value(v, data[v.wire]) for v in cls.VALUES if v.wire in keys}
+        return cls(**found)
+
+    def to_odata(self) -> dict[str, object]:
+        return {
+            v.wire: write_value(v, getattr(self, v.field))
+            for v in self.VALUES
+            if getattr(self, v.field) is not None
+        }
+
+
+def _table_class(logical_name: str) -> type[Row]:
+    package = importlib.import_module(__name__.rpartition(".")[0])
+    cls: type[Row] = package.get_table(logical_name)
+    return cls
+
+
+def _enum_read(cls: type[enum.IntEnum | enum.IntFlag], raw: object) -> object:
+    """An enum member from the Web API: its name (``"A, B"`` for flags) or number."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return cls(raw)
+    names = [n.strip() for n in str(raw).split(",") if n.strip()]
+    try:
+        if issubclass(cls, enum.IntFlag):
+            out = cls(0)
+            for n in names:
+                out |= cls[n]
+            return out
+        return cls[str(raw).strip()]
+    except KeyError:
+        raise ColumnError(f"{raw!r} is not a member of {cls.__name__}") from None
+
+
+def _enum_write(value: object) -> str:
+    if isinstance(value, enum.IntFlag):
+        return ", ".join(m.name or "" for m in type(value) if m in value and m.value)
+    assert isinstance(value, enum.Enum)
+    return value.name
+
+
+def _read_one(spec: Value, raw: object) -> object:
+    if raw is None:
+        return None
+    if spec.kind == "enum":
+        return _enum_read(spec.of, raw)
+    if spec.kind == "complex":
+        assert isinstance(raw, Mapping)
+        result: object = spec.of.from_odata(raw)
+        return result
+    if spec.kind == "table":
+        assert isinstance(raw, Mapping)
+        return from_odata(_table_class(spec.of[0]), raw)
+    if spec.kind == "entity":
+        return raw
+    return _read(Column(spec.field, spec.wire, spec.kind), raw)  # type: ignore[arg-type]
+
+
+def read_value(spec: Value, raw: object) -> object:
+    """A value of the Web API's JSON as the Python the spec says."""
+    if spec.many:
+        if raw is None:
+            return None
+        if not isinstance(raw, list):
+            raise ColumnError(f"{spec.wire}: expected a list, not {raw!r}")
+        return [_read_one(spec, r) for r in raw]
+    return _read_one(spec, raw)
+
+
+def _write_one(spec: Value, value: object) -> object:
+    if spec.kind == "enum":
+        return _enum_write(value)
+    if spec.kind == "complex":
+        assert isinstance(value, Complex)
+        return value.to_odata()
+    if spec.kind == "table":
+        logical, key = spec.of
+        if isinstance(value, Row):
+            return {"@odata.type": f"{NAMESPACE}.{logical}", **to_odata(value)}
+        return {"@odata.type": f"{NAMESPACE}.{logical}", key: str(value)}
+    if spec.kind == "entity":
+        if isinstance(value, Row):
+            return {"@odata.type": f"{NAMESPACE}.{value.__entity_logical_name__}", **to_odata(value)}
+        assert isinstance(value, Mapping)
+        return dict(value)
+    return _value(Column(spec.field, spec.wire, spec.kind), value)  # type: ignore[arg-type]
+
+
+def write_value(spec: Value, value: object) -> object:
+    """A Python value as the Web API's JSON for the spec."""
+    if value is None:
+        return None
+    if spec.many:
+        assert isinstance(value, Iterable)
+        return [_write_one(spec, v) for v in value]
+    return _write_one(spec, value)
+
+
+def parameters(pairs: Iterable[tuple[Value, object]]) -> dict[str, object]:
+    """An action's body: each parameter given (``None``: left out), as JSON."""
+    return {spec.wire: write_value(spec, v) for spec, v in pairs if v is not None}
+
+
+#: Kinds whose OData literal is the value itself, not JSON.
+_SCALARS = frozenset({"str", "uuid", "date", "datetime", "int", "float", "decimal", "bool"})
+
+
+def _function_literal(spec: Value, value: object) -> str:
+    if spec.kind == "enum" and not spec.many:
+        return f"{spec.odata}'{_enum_write(value)}'"
+    if spec.kind in _SCALARS and not spec.many:
+        wire = write_value(spec, value)
+        return str(wire) if spec.kind in ("uuid", "datetime", "date") else _literal(wire)
+    return json.dumps(write_value(spec, value), cls=_Encoder, ensure_ascii=False, sort_keys=True)
+
+
+def function_url(name: str, pairs: Iterable[tuple[Value, object]]) -> str:
+    """``Name(A=@p1,B=@p2)?@p1=...``: a function call whose parameters are
+    aliases, each an OData literal of its type, percent-encoded."""
+    given = [(spec, v) for spec, v in pairs if v is not None]
+    if not given:
+        return f"{name}()"
+    aliases = [f"{spec.wire}=@p{i}" for i, (spec, _) in enumerate(given, 1)]
+    values = [
+        f"@p{i}={urllib.parse.quote(_function_literal(spec, v), safe=_SAFE)}"
+        for i, (spec, v) in enumerate(given, 1)
+    ]
+    return f"{name}({','.join(aliases)})?{'&'.join(values)}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Call(Request, Generic[T]):
+    """The request for an action or a function, and how to read its answer:
+    ``result(response)`` turns the Web API's JSON into the declared type."""
+
+    returns: Value | None = None
+
+    def result(self, response: Response | None) -> T:
+        spec = self.returns
+        if spec is None or response is None:
+            return None  # type: ignore[return-value]
+        whole = not spec.many and spec.kind in ("complex", "table", "entity")
+        raw = response if whole else response["value"]
+        return read_value(spec, raw)  # type: ignore[return-value]
