@@ -210,6 +210,7 @@ def _target_files(
                     package=config.typescript_package,
                     modules=lambda t, names: runner.render(made["typescript"], t, tables, names),
                     style=style,
+                    service=service,
                 )
             )
     if "odata" in config.targets:

@@ -302,3 +302,96 @@ export async function xrmRetrieveAll(
   }
   return rows;
 }
+
+// -- actions and functions ----------------------------------------------------------
+
+/** The namespace of every Dataverse type, action and function. */
+export const NAMESPACE = "Microsoft.Dynamics.CRM";
+
+/**
+ * How one argument of an action or function is written: `value` as it is;
+ * `bare`, a GUID or date written without quotes in a function's URL; `enum`,
+ * member names (an array of them for a flags enum) of the qualified type
+ * `extra`; `table`, a row id of the table `extra` ([logical name, key column])
+ * or a row as the Web API writes it.
+ */
+export type ArgumentKind = "value" | "bare" | "enum" | "table";
+export type Argument = readonly [
+  wire: string,
+  value: unknown,
+  kind: ArgumentKind,
+  extra?: string | readonly [string, string],
+];
+
+/** The request for an action or function, and how to read its answer as `T`. */
+export interface OperationCall<T> extends WebApiRequest {
+  result(response: unknown): T;
+}
+
+/** Where an operation's answer is: the whole body, its `value`, or nothing. */
+export type Answer = "whole" | "value" | "none";
+
+function argumentJson(arg: Argument): unknown {
+  const [, value, kind, extra] = arg;
+  if (kind === "enum") {
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
+  if (kind === "table" && typeof value === "string" && Array.isArray(extra)) {
+    return { "@odata.type": `${NAMESPACE}.${extra[0]}`, [extra[1]]: value };
+  }
+  if (value instanceof Date) {
+    return value.toISOString();
+  }
+  return value;
+}
+
+function argumentLiteral(arg: Argument): string {
+  const [, , kind, extra] = arg;
+  const json = argumentJson(arg);
+  if (kind === "enum" && typeof json === "string") {
+    return `${String(extra)}'${json}'`;
+  }
+  if (kind === "bare" && typeof json === "string") {
+    return json;
+  }
+  return literal(json);
+}
+
+function answered<T>(read: Answer): (response: unknown) => T {
+  return (response: unknown): T => {
+    if (read === "none" || response === null || response === undefined) {
+      return undefined as T;
+    }
+    if (read === "value") {
+      return (response as { value: unknown }).value as T;
+    }
+    return response as T;
+  };
+}
+
+/** An action: POST to `url`, its given arguments as the JSON body. */
+export function actionCall<T>(url: string, args: readonly Argument[], read: Answer): OperationCall<T> {
+  const body: Record<string, unknown> = {};
+  for (const arg of args) {
+    if (arg[1] !== undefined && arg[1] !== null) {
+      body[arg[0]] = argumentJson(arg);
+    }
+  }
+  return { method: "POST", url, body, result: answered<T>(read) };
+}
+
+/** A function: GET `prefix` + `Name(A=@p1,...)?@p1=...`, each given argument an OData literal. */
+export function functionCall<T>(
+  prefix: string,
+  name: string,
+  args: readonly Argument[],
+  read: Answer,
+): OperationCall<T> {
+  const given = args.filter((arg) => arg[1] !== undefined && arg[1] !== null);
+  const url =
+    given.length === 0
+      ? `${prefix}${name}()`
+      : `${prefix}${name}(${given.map((arg, i) => `${arg[0]}=@p${i + 1}`).join(",")})?` +
+        given.map((arg, i) => `@p${i + 1}=${encodeURIComponent(argumentLiteral(arg))}`).join("&");
+  return { method: "GET", url, result: answered<T>(read) };
+}
