@@ -200,6 +200,7 @@ def _target_files(
                     modules=lambda t: runner.render(made["python"], t, tables),
                     style=style,
                     service=service,
+                    kept=runner.kept,
                 )
             )
     if "typescript" in config.targets:
@@ -211,13 +212,19 @@ def _target_files(
                     modules=lambda t, names: runner.render(made["typescript"], t, tables, names),
                     style=style,
                     service=service,
+                    kept=runner.kept,
                 )
             )
     if "odata" in config.targets:
         with CLOCK.stage("render:odata"):
             files.update(
                 metadata_files(
-                    tables, diags, shown_paths, documents.parts(shown_paths), style.templates
+                    tables,
+                    diags,
+                    shown_paths,
+                    documents.parts(shown_paths),
+                    style.templates,
+                    service=service,
                 )
             )
     return files

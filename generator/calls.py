@@ -17,11 +17,17 @@ its type is nullable.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from generator.model import Table
 from generator.service import Member, Operation, Service
+
+#: Where a target keeps a text made from some parts alone (the engine's
+#: :meth:`~generator.engine.runner.Runner.kept`): ``(kind, parts, make)``.
+Kept = Callable[[str, Sequence[str], Callable[[], str]], str]
 
 #: The namespace every Dataverse type and operation is declared in.
 NAMESPACE = "Microsoft.Dynamics.CRM"
@@ -70,3 +76,18 @@ def primary_id(tables: Mapping[str, Table], name: str) -> str:
     """The key column of table ``name`` (``<name>id`` when no page or org says)."""
     table = tables.get(name)
     return (table.primary_id_attribute if table else None) or f"{name}id"
+
+
+def operations_parts(
+    service: Service, tables: Mapping[str, Table], names: Mapping[str, object]
+) -> list[str]:
+    """All an operations module is made from: the service, and of each table
+    its entity set, its key and the target's names for it (``names``)."""
+    facts = {
+        name: [t.entity_set_name, t.primary_id_attribute, names.get(name)]
+        for name, t in sorted(tables.items())
+    }
+    return [
+        hashlib.sha256(service.model_dump_json().encode()).hexdigest(),
+        hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest(),
+    ]

@@ -123,6 +123,18 @@ class Runner:
     def store_entry(self, rel: str, text: str) -> None:
         self.store.store(rel, text)
 
+    def kept(self, kind: str, parts: Sequence[str], make: Callable[[], str]) -> str:
+        """A text made from ``parts`` alone (with dvgen's code and the project's
+        style): the stored one, or ``make()``'s, stored."""
+        if not self.store.keeps:
+            return make()
+        rel = self.entry_name("documents", kind, *parts)
+        text = self.store.load(rel)
+        if text is None:
+            text = make()
+            self.store.store(rel, text)
+        return text
+
     def counter(self, target: str) -> Callable[[str], None]:
         """Counts what ``target`` made, by table name, in :attr:`stats`."""
         return lambda name: self.stats.rendered.setdefault(target, []).append(name)

@@ -39,6 +39,8 @@ from generator.diagnostics import Diagnostics
 from generator.escape import xml_attr
 from generator.model import Attribute, Table
 from generator.render import Templates
+from generator.service import Service
+from generator.targets.odata_operations import declarations
 
 NAMESPACE = "Microsoft.Dynamics.CRM"
 BASE_TYPE = "crmbaseentity"
@@ -552,8 +554,11 @@ def metadata_files(
     shown_paths: Mapping[str, str],
     parts: Parts | None = None,
     templates: Templates | None = None,
+    *,
+    service: Service | None = None,
 ) -> dict[str, bytes]:
-    """``odata/$metadata.xml``: the CSDL document for every table in the build."""
+    """``odata/$metadata.xml``: the CSDL document for every table in the build,
+    and (:mod:`generator.targets.odata_operations`) every operation."""
     templates = templates or Templates()
     parts = parts or Parts()
     names = _Names(diags, shown_paths)
@@ -580,7 +585,7 @@ def metadata_files(
         )
     sets = {v.name: v.entity_set for v in types.values() if v.entity_set}
     # a schema's children share one namespace, and so do the container's
-    actions -= set(types) | set(sets.values())
+    declared = declarations(service, tables, {*types, *sets.values(), BASE_TYPE}, actions, diags)
     blocks = [
         parts.block(
             view.name,
@@ -596,6 +601,6 @@ def metadata_files(
         base_type=BASE_TYPE,
         types=[b.entity_type for b in blocks],
         sets=[b.entity_set for b in blocks],
-        actions=sorted(actions),
+        declared=declared,
     )
     return {METADATA: text.encode()}

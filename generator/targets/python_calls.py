@@ -17,7 +17,7 @@ from generator.calls import NAMESPACE, CallSpec, calls, primary_id
 from generator.escape import py_docstring, py_string
 from generator.model import Table
 from generator.naming import Case, Scope, humps
-from generator.pyformat import docstring
+from generator.pyformat import LINE_LENGTH, docstring
 from generator.render import DEFAULT, Style
 from generator.service import ComplexType, Member, Service, TypeUse
 
@@ -102,15 +102,21 @@ class CallView:
     names_set: bool
 
     @property
-    def signature(self) -> str:
-        """The parameters: the entity set and key of a bound call, then the
-        operation's, keyword-only."""
+    def wrapped(self) -> bool:
+        """Whether ``def name() -> ...:`` is too long for a line, and its
+        return annotation goes in parentheses of its own, as black puts it."""
+        return len(f"def {self.name}() -> _runtime.Call[{self.returns}]:") > LINE_LENGTH
+
+    @property
+    def declared(self) -> list[str]:
+        """The parameters, each printed: the entity set and key of a bound
+        call, then the operation's, keyword-only."""
         first = [
             *(["entity_set: str"] if self.names_set else []),
             *(["key: uuid.UUID"] if self.keyed else []),
         ]
         rest = [p.declared for p in self.params]
-        return ", ".join([*first, *(["*", *rest] if rest else [])])
+        return [*first, *(["*", *rest] if rest else [])]
 
 
 @dataclass(slots=True)
@@ -166,7 +172,13 @@ class _Types:
         if optional:
             annotation += " | None"
         odata = py_string(f"{NAMESPACE}.{use.name}") if use.kind in ("enum", "complex") else "None"
-        args = f"{py_string(kind)}, {of}, {use.collection}, {odata}"
+        # the arguments after the kind that are not their defaults, by keyword
+        extra = [
+            *([f"of={of}"] if of != "None" else []),
+            *(["many=True"] if use.collection else []),
+            *([f"odata={odata}"] if odata != "None" else []),
+        ]
+        args = ", ".join([py_string(kind), *extra])
         return annotation, args
 
 
@@ -274,6 +286,4 @@ def _where(c: CallSpec) -> str:
     if not c.bound:
         return ""
     entity_set = "entity_set" if c.names_set else py_string(c.entity_set or "")
-    if c.keyed:
-        return f"{entity_set} + {py_string('(')} + str(key) + {py_string(')/')}"
-    return f"{entity_set} + {py_string('/')}"
+    return f"_runtime.bound({entity_set}, key)" if c.keyed else f"_runtime.bound({entity_set})"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from generator import __version__
+from generator.calls import Kept, operations_parts
 from generator.escape import py_string
 from generator.model import Table
 from generator.pyformat import black_stable, tidy
@@ -80,6 +81,7 @@ def python_package(
     modules: Callable[[Table], PythonModule] | None = None,
     style: Style = DEFAULT,
     service: Service | None = None,
+    kept: Kept | None = None,
 ) -> dict[str, bytes]:
     """Every file of the generated Python package, keyed by output path;
     ``modules`` gives each table's module (rendered here when not given);
@@ -111,10 +113,14 @@ def python_package(
     files[f"{root}__init__.py"] = formatted(init, style, "python/__init__.py.jinja").encode()
     if service is not None:
         rows = {r.logical_name: (r.module, r.class_name) for r in index}
-        source = operations_module(service, tables, rows, style)
-        files[f"{root}{MODULE}.py"] = formatted(
-            source, style, "python/operations.py.jinja"
-        ).encode()
+        parts = operations_parts(service, tables, rows)
+
+        def make() -> str:
+            source = operations_module(service, tables, rows, style)
+            return formatted(source, style, "python/operations.py.jinja")
+
+        text = kept("python-operations", parts, make) if kept else make()
+        files[f"{root}{MODULE}.py"] = text.encode()
     files[f"{root}_runtime.py"] = style.templates.read_bytes("python/_runtime.py")
     files[f"{root}sdk.py"] = style.templates.read_bytes("python/sdk.py")
     files[f"{root}py.typed"] = b""

@@ -542,7 +542,10 @@ def _write_one(spec: Value, value: object) -> object:
         return {"@odata.type": f"{NAMESPACE}.{logical}", key: str(value)}
     if spec.kind == "entity":
         if isinstance(value, Row):
-            return {"@odata.type": f"{NAMESPACE}.{value.__entity_logical_name__}", **to_odata(value)}
+            return {
+                "@odata.type": f"{NAMESPACE}.{value.__entity_logical_name__}",
+                **to_odata(value),
+            }
         assert isinstance(value, Mapping)
         return dict(value)
     return _value(Column(spec.field, spec.wire, spec.kind), value)  # type: ignore[arg-type]
@@ -576,18 +579,24 @@ def _function_literal(spec: Value, value: object) -> str:
     return json.dumps(write_value(spec, value), cls=_Encoder, ensure_ascii=False, sort_keys=True)
 
 
-def function_url(name: str, pairs: Iterable[tuple[Value, object]]) -> str:
-    """``Name(A=@p1,B=@p2)?@p1=...``: a function call whose parameters are
-    aliases, each an OData literal of its type, percent-encoded."""
+def bound(entity_set: str, key: uuid.UUID | None = None) -> str:
+    """Where a bound operation's name goes: ``accounts(<key>)/``, or
+    ``accounts/`` for one bound to the entity set."""
+    return f"{entity_set}({key})/" if key is not None else f"{entity_set}/"
+
+
+def function_url(name: str, pairs: Iterable[tuple[Value, object]], prefix: str = "") -> str:
+    """``prefix`` + ``Name(A=@p1,B=@p2)?@p1=...``: a function call whose
+    parameters are aliases, each an OData literal of its type, percent-encoded."""
     given = [(spec, v) for spec, v in pairs if v is not None]
     if not given:
-        return f"{name}()"
+        return f"{prefix}{name}()"
     aliases = [f"{spec.wire}=@p{i}" for i, (spec, _) in enumerate(given, 1)]
     values = [
         f"@p{i}={urllib.parse.quote(_function_literal(spec, v), safe=_SAFE)}"
         for i, (spec, v) in enumerate(given, 1)
     ]
-    return f"{name}({','.join(aliases)})?{'&'.join(values)}"
+    return f"{prefix}{name}({','.join(aliases)})?{'&'.join(values)}"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
