@@ -13,7 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from generator.conventions import lookup_navigation, pluralize
-from generator.model import LOOKUP_TYPES, Attribute, Message, Table, WebApiOperation
+from generator.model import (
+    LOOKUP_TYPES,
+    AlternateKey,
+    Attribute,
+    Message,
+    Table,
+    WebApiOperation,
+)
 
 _REQUIRED_LEVELS = frozenset({"ApplicationRequired", "SystemRequired"})
 
@@ -289,3 +296,15 @@ def expandable(table: Table) -> list[Navigation]:
             if mine == table.logical_name and nav and other:
                 out.setdefault(nav, Navigation(nav, other, collection=True))
     return [out[name] for name in sorted(out)]
+
+
+def alternate_keys(table: Table) -> list[tuple[AlternateKey, list[tuple[Attribute, str]]]]:
+    """Each alternate key of ``table`` whose columns it has, with each
+    column and the property a key segment names it by (``_x_value`` for a
+    lookup, as ``$metadata`` declares it)."""
+    out = []
+    for key in table.alternate_keys:
+        parts = [(a, value_property(a)) for c in key.columns if (a := table.attribute(c))]
+        if len(parts) == len(key.columns) and all(is_column(a) for a, _ in parts):
+            out.append((key, parts))
+    return out

@@ -46,6 +46,8 @@ class TableInfo:
     navigations: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
     #: choice column -> value -> label
     labels: dict[str, dict[int, str]] = field(default_factory=dict)
+    #: alternate keys: the properties of each
+    keys: list[tuple[str, ...]] = field(default_factory=list)
 
 
 @dataclass
@@ -92,13 +94,33 @@ class Org:
                     row.pop(f"_{column}_value", None)
                     row.pop(f"_{column}_table", None)
                     continue
-                match = re.fullmatch(r"/(\w+)\(([0-9a-f-]{36})\)", value)
+                match = re.fullmatch(r"/(\w+)\((.+)\)", value)
                 if match is None or match.group(1) not in sets:
                     raise KeyError(f"bind {key}: {value}")
-                row[f"_{column}_value"] = match.group(2)
+                by_id = re.fullmatch(r"[0-9a-f-]{36}", match.group(2))
+                # an id is taken as it is (the tests' orgs hold only some tables)
+                found = uuid.UUID(match.group(2)) if by_id else self.find(*match.groups())
+                if found is None:
+                    raise KeyError(f"bind {key}: no row {value}")
+                row[f"_{column}_value"] = str(found)
                 row[f"_{column}_table"] = sets[match.group(1)]
             else:
                 row[key] = value
+
+    def find(self, entity_set: str, segment: str) -> uuid.UUID | None:
+        """The row a key segment names: an id, or the values of an alternate
+        key of the table (an error, as the Web API's, when it declares none)."""
+        if re.fullmatch(r"[0-9a-fA-F-]{36}", segment):
+            row_id = uuid.UUID(segment)
+            return row_id if row_id in self.rows.get(entity_set, {}) else None
+        wanted = dict(_key_parts(segment))
+        info = self.tables[entity_set]
+        if tuple(sorted(wanted)) not in {tuple(sorted(k)) for k in info.keys}:
+            raise KeyError(f"alternate key {sorted(wanted)} of {entity_set}")
+        for row_id, row in self.rows.get(entity_set, {}).items():
+            if all(_same(row.get(k), v) for k, v in wanted.items()):
+                return row_id
+        return None
 
     def read(
         self,
@@ -207,6 +229,53 @@ def _error(code: str, message: str) -> dict[str, Any]:
 
 
 _ONE = re.compile(r"^(\w+)\(([0-9a-fA-F-]{36})\)$")
+_BY_KEY = re.compile(r"^(\w+)\((.*=.*)\)$")
+
+
+def _key_parts(segment: str) -> list[tuple[str, object]]:
+    """``a='x,y',b=2`` as [("a", "x,y"), ("b", 2)]: OData literals read back."""
+    parts = re.findall(r"(\w+)=('(?:[^']|'')*'|[^,]*)", segment)
+    out: list[tuple[str, object]] = []
+    for name, literal in parts:
+        if literal.startswith("'"):
+            out.append((name, literal[1:-1].replace("''", "'")))
+        elif re.fullmatch(r"-?\d+", literal):
+            out.append((name, int(literal)))
+        else:
+            out.append((name, literal))
+    return out
+
+
+def _same(stored: Any, wanted: object) -> bool:
+    if isinstance(wanted, str) and isinstance(stored, str):
+        return (
+            stored.lower() == wanted.lower()
+            if re.fullmatch(r"[0-9a-f-]{36}", wanted)
+            else stored == wanted
+        )
+    return bool(stored == wanted)
+
+
+def _by_key(
+    org: Org, method: str, target: str, *, headers: dict[str, str], body: Any, root: str
+) -> str | tuple[int, Any, dict[str, str]]:
+    """A request to a row named by an alternate key: answered here (an upsert
+    that creates, a create that finds one, a key that names no row), or the
+    target it names by id. Any other target, as it is."""
+    by_key = _BY_KEY.match(target) if _ONE.match(target) is None else None
+    if by_key is None or by_key.group(1) not in org.tables:
+        return target
+    entity_set = by_key.group(1)
+    found = org.find(entity_set, by_key.group(2))
+    if found is None and method == "PATCH" and headers.get("If-Match") != "*":
+        values = {**dict(_key_parts(by_key.group(2))), **(body or {})}
+        row_id = org.add(entity_set, values)
+        return 204, None, {"OData-EntityId": f"{root}{entity_set}({row_id})"}
+    if found is not None and method == "PATCH" and headers.get("If-None-Match") == "*":
+        return 412, _error("0x80040237", "A record with matching key values already exists."), {}
+    if found is None:
+        return 404, _error("0x80040217", f"no {entity_set} row with key {by_key.group(2)}"), {}
+    return f"{entity_set}({found})"
 
 
 def _answer(
@@ -252,6 +321,10 @@ def _answer(
             for column, labels in sorted(info.labels.items())
         ]
         return 200, {"value": value}, {}
+    by_key = _by_key(org, method, target, headers=headers, body=body, root=root)
+    if isinstance(by_key, tuple):
+        return by_key
+    target = by_key
     one = _ONE.match(target)
     if one is not None:
         info = org.tables[one.group(1)]

@@ -154,6 +154,16 @@ class MessageView:
 
 
 @dataclass(slots=True)
+class KeyView:
+    """A function that addresses a row by one alternate key."""
+
+    name: str
+    doc: str  # the docstring literal, at function-body indent
+    params: str  # printed: keyword-only, typed
+    parts: str  # printed: the ((property, value), ...) tuple
+
+
+@dataclass(slots=True)
 class TableView:
     module: str
     class_name: str
@@ -171,6 +181,7 @@ class TableView:
     select: list[ConstantView]  # Select: what $select and $filter name (readable columns)
     expand: list[ConstantView]  # Expand: navigation properties
     messages: list[MessageView]
+    keys: list[KeyView]
     imports: list[str]
 
 
@@ -372,11 +383,13 @@ def table_view(table: Table, sets: webapi.EntitySets, naming: Naming | None = No
     expand = _expand(table, {f.wire: f.name for f in fields})
     entity_set = webapi.entity_set(table)
     messages = [m for msg in table.messages if (m := _message(msg, module_scope, entity_set))]
+    keys, key_modules = _keys(table, module_scope)
     title = table.display_name or table.logical_name
     deprecated = DEPRECATED.format("table") if table.deprecated else None
     imports = sorted(
         {"dataclasses"}
         | {f.module for f in fields if f.module}
+        | key_modules
         | ({"uuid"} if any("key" in m.request.params for m in messages) else set())
         | ({"enum"} if enums else set())
     )
@@ -403,5 +416,54 @@ def table_view(table: Table, sets: webapi.EntitySets, naming: Naming | None = No
         select=select,
         expand=expand,
         messages=messages,
+        keys=keys,
         imports=imports,
     )
+
+
+#: A key part's Python type, by the kind of value its column holds.
+_KEY_TYPES = {
+    "str": ("str", None),
+    "int": ("int", None),
+    "choice": ("int", None),
+    "float": ("float", None),
+    "bool": ("bool", None),
+    "decimal": ("decimal.Decimal", "decimal"),
+    "uuid": ("uuid.UUID", "uuid"),
+    "lookup": ("uuid.UUID", "uuid"),
+    "date": ("datetime.date", "datetime"),
+    "datetime": ("datetime.datetime", "datetime"),
+}
+
+
+def _keys(table: Table, module_scope: Scope) -> tuple[list[KeyView], set[str]]:
+    """A ``by_<columns>`` function per alternate key of ``table``, and the
+    standard modules their annotations name."""
+    views, modules = [], set()
+    for key, parts in webapi.alternate_keys(table):
+        name = module_scope.claim(
+            "by " + " ".join(key.columns), Case.SNAKE, owner=f"alternate key {key.columns}"
+        )
+        scope = Scope(where=f"the function {name}")
+        params, pairs = [], []
+        for attr, wire in parts:
+            annotation, module = _KEY_TYPES.get(webapi.kind(attr), ("str", None))
+            modules |= {module} if module else set()
+            param = scope.claim(attr.logical_name, Case.SNAKE, owner=f"column {attr.logical_name}")
+            params.append(f"{param}: {annotation}")
+            pairs.append(f"({py_string(wire)}, {param})")
+        columns = ", ".join(key.columns)
+        views.append(
+            KeyView(
+                name=name,
+                doc=_docstring(
+                    INDENT,
+                    f"The row whose alternate key ({columns}) has these values.",
+                    "Its ``url``, its ``bind`` value, and requests that retrieve,\n"
+                    "update, upsert, create or delete it.",
+                ),
+                params=", ".join(["*", *params]),
+                parts="(" + ", ".join(pairs) + ("," if len(pairs) == 1 else "") + ")",
+            )
+        )
+    return views, modules

@@ -50,6 +50,8 @@ CLIENT_IMPORTS = (
 RUNTIME_NAMES = frozenset(
     {"Guid", "Bind", "DateOnly", "WebApiRequest", "Literal", "guid", "bindPath", "operationUrl"}
     | {"Thenable", "ALL_ANNOTATIONS", *CLIENT_IMPORTS}
+    | {"NAMESPACE", "ArgumentKind", "Argument", "OperationCall", "Answer"}
+    | {"actionCall", "functionCall", "AlternateKey", "KeyPart", "alternateKey"}
 )
 #: Names every table module exports besides its enums and request builders.
 MODULE_NAMES = frozenset(
@@ -179,6 +181,16 @@ class MessageView:
 
 
 @dataclass(slots=True)
+class KeyView:
+    """A function that addresses a row by one alternate key."""
+
+    name: str
+    doc: str
+    params: str  # printed: the key object's properties, typed
+    parts: str  # printed: the KeyPart array
+
+
+@dataclass(slots=True)
 class TableView:
     module: str
     namespace: str
@@ -201,6 +213,7 @@ class TableView:
     bindings: list[BindingView]
     state_pairs: list[StatePair]
     messages: list[MessageView]
+    keys: list[KeyView]
     imports: list[str]  # runtime names the module uses
 
 
@@ -476,6 +489,7 @@ def table_view(
         bindings=_bindings(lookups),
         state_pairs=_state_pairs(table, enums),
         messages=messages,
+        keys=_keys(table, scope),
         imports=[],
     )
     view.imports = _imports(view)
@@ -506,12 +520,51 @@ def _literal_or_null(text: str | None) -> str:
     return ts_string(text) if text else "null"
 
 
+#: Kinds whose key value is written bare (not quoted), and each kind's key type.
+_BARE_KEYS = frozenset(
+    {"uuid", "lookup", "int", "choice", "float", "decimal", "bool", "date", "datetime"}
+)
+_KEY_TYPES = {"lookup": "Guid", "choice": "number", "datetime": "string | Date"}
+
+
+def _keys(table: Table, scope: Scope) -> list[KeyView]:
+    """A ``by<Columns>`` function per alternate key of ``table``."""
+    views = []
+    for key, parts in webapi.alternate_keys(table):
+        name = scope.claim(
+            "by " + " ".join(key.columns), Case.CAMEL, owner=f"alternate key {key.columns}"
+        )
+        params, items = [], []
+        for attr, wire in parts:
+            kind = webapi.kind(attr)
+            ts_type = _KEY_TYPES.get(kind) or _TYPE_BY_KIND.get(kind, "string")
+            prop = ts_string(attr.logical_name)
+            params.append(f"readonly {prop}: {ts_type}")
+            bare = "true" if kind in _BARE_KEYS else "false"
+            items.append(f"[{ts_string(wire)}, key[{prop}], {bare}]")
+        columns = ", ".join(key.columns)
+        views.append(
+            KeyView(
+                name=name,
+                doc=_doc(
+                    f"The row whose alternate key ({columns}) has these values: its URL, its "
+                    "`@odata.bind` value, and the `segment` DynamicsWebApi takes as `key`."
+                ),
+                params="{ " + "; ".join(params) + " }",
+                parts="[" + ", ".join(items) + "]",
+            )
+        )
+    return views
+
+
 def _imports(view: TableView) -> list[str]:
     used = {"Guid", "guid", "Bind", "bindPath", *CLIENT_IMPORTS}
     if any(p.date_only for p in (*view.read, *view.create, *view.update)):
         used.add("DateOnly")
     if view.messages:
         used.add("WebApiRequest")
+    if view.keys:
+        used |= {"AlternateKey", "alternateKey"}
     if any(m.request.function for m in view.messages):
         used.add("operationUrl")
     return sorted(used, key=lambda n: (n[0].islower(), n))

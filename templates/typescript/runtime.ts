@@ -395,3 +395,35 @@ export function functionCall<T>(
         given.map((arg, i) => `@p${i + 1}=${encodeURIComponent(argumentLiteral(arg))}`).join("&");
   return { method: "GET", url, result: answered<T>(read) };
 }
+
+// -- alternate keys -----------------------------------------------------------------
+
+/**
+ * A row addressed by an alternate key (`accounts(accountnumber='A-1')`) rather
+ * than its id. `segment` is what goes between the parentheses: DynamicsWebApi
+ * takes it as `key`, and `Xrm.WebApi` as the id.
+ */
+export interface AlternateKey<S extends string = string> {
+  readonly segment: string;
+  readonly url: `${S}(${string})`;
+  readonly bind: Bind<S>;
+}
+
+/** One part of an alternate key: its property, its value, and whether the value is written bare (an id, a number, a date). */
+export type KeyPart = readonly [name: string, value: string | number | boolean | Date, bare: boolean];
+
+function keyLiteral([, value, bare]: KeyPart): string {
+  if (value instanceof Date) {
+    return value.toISOString();
+  }
+  if (typeof value === "string" && !bare) {
+    return `'${value.replace(/'/g, "''")}'`;
+  }
+  return String(value);
+}
+
+/** The alternate key of `entitySet` with these parts. */
+export function alternateKey<S extends string>(entitySet: S, parts: readonly KeyPart[]): AlternateKey<S> {
+  const segment = parts.map((part) => `${part[0]}=${encodeURIComponent(keyLiteral(part))}`).join(",");
+  return { segment, url: `${entitySet}(${segment})`, bind: `/${entitySet}(${segment})` };
+}
