@@ -306,7 +306,7 @@ def test_unreadable_sides_exit_4_and_never_say_no_changes(
         str(BROKEN / "broken_table.md"): "the pages have errors",
         str(bad_model): "bad.yaml:4: attributes.0.max_length",
         "git:--upload-pack=x": "expected git:REV",
-        str(ROOT / "pyproject.toml"): "expected a page (*.md) or a model (*.yaml)",
+        str(ROOT / "pyproject.toml"): "an org's $metadata or a model (*.yaml)",
     }
     for spec, message in cases.items():
         code, out, err = run(capsys, spec, SMS_NEW, "--config", str(in_corpus))

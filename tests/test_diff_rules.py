@@ -15,6 +15,7 @@ from generator.diff.compare import compare
 from generator.diff.rules import RULES
 from generator.model import Table
 from tests.helpers import ROOT
+from tests.test_diff_operations import SERVICE_CASES
 
 Data = dict[str, Any]
 
@@ -243,6 +244,11 @@ CASES: dict[str, tuple[Mutation, Mutation]] = {
         _NOTHING,
         lambda d: d["messages"].append({"name": "new_Stop", "web_api": {"kind": "action"}}),
     ),
+    "alternate-key-removed": (
+        _set("alternate_keys", [{"columns": ["new_code", "new_count"]}]),
+        _NOTHING,
+    ),
+    "alternate-key-added": (_NOTHING, _set("alternate_keys", [{"columns": ["new_code"]}])),
     "message-now-event-only": (
         _NOTHING,
         lambda d: d["messages"][1].update(subscribe_only=True),
@@ -307,12 +313,16 @@ def test_the_downgrade_reads_the_models_flag() -> None:
 
 
 def test_every_rule_has_a_case() -> None:
-    tested = set(CASES) | {
-        "table-removed",
-        "table-added",
-        "table-removed-deprecated",
-        "table-logical-name-changed",
-    }
+    tested = (
+        set(CASES)
+        | set(SERVICE_CASES)
+        | {
+            "table-removed",
+            "table-added",
+            "table-removed-deprecated",
+            "table-logical-name-changed",
+        }
+    )
     assert tested == set(RULES)
 
 

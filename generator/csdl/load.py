@@ -32,4 +32,14 @@ def load(
     )
     found = tables_of(doc, source)
     found.service = service_of(doc, source, found.tables)
+    for overloads in doc.operations.values():
+        found.lines.setdefault(("operation", _short(overloads[0].name)), overloads[0].line)
+    declared = [(t.name, t.line) for t in doc.complex_types.values()]
+    declared += [(e.name, e.line) for e in doc.enum_types.values()]
+    for name, line in declared:
+        found.lines[("type", _short(name))] = line
     return found
+
+
+def _short(full: str) -> str:
+    return full.rpartition(".")[2]

@@ -135,7 +135,22 @@ def _pair(
     )
 
 
+def _keys(o: _Out, a: Table, b: Table) -> None:
+    """Alternate keys removed and added (a key is its columns, in order)."""
+    old = {k.columns for k in a.alternate_keys}
+    new = {k.columns for k in b.alternate_keys}
+    for columns in sorted(old - new):
+        s, shown = f"{o.table}.({','.join(columns)})", ", ".join(columns)
+        o.add("alternate-key-removed", s, f"alternate key ({shown}) was removed", ",".join(columns))
+    for columns in sorted(new - old):
+        s, shown = f"{o.table}.({','.join(columns)})", ", ".join(columns)
+        o.add(
+            "alternate-key-added", s, f"alternate key ({shown}) was added", None, ",".join(columns)
+        )
+
+
 def _table(o: _Out, a: Table, b: Table) -> None:
+    _keys(o, a, b)
     s = b.logical_name
     o.changed("entity-set-changed", s, "entity set", webapi.entity_set(a), webapi.entity_set(b))
     o.changed("primary-id-changed", s, "primary id", a.primary_id_attribute, b.primary_id_attribute)

@@ -5,7 +5,8 @@ a change is found in its table's page or model text: the table's title for
 table changes, the heading (or model key) naming the item, then the first
 line below it naming the value or target. The new side is preferred; a
 change to something no longer there points at its table in the new side, and
-a removed table at its page on the old side.
+a removed table at its page on the old side. What an org's ``$metadata``
+describes is found by the lines its reading kept.
 """
 
 from __future__ import annotations
@@ -44,11 +45,29 @@ def _title(lines: list[str]) -> int:
     return next((i for i, line in enumerate(lines) if line.startswith("# ")), 0)
 
 
+def _anchored(change: Change, old: Side, new: Side) -> Location:
+    """Where an org's ``$metadata`` declares what changed (its lines are
+    known: a document is not searched, its lines can be megabytes long)."""
+    parts = change.subject.split(".")
+    keys: list[tuple[str, ...]] = [("type", parts[0]), ("table", change.table)]
+    if len(parts) > 1:
+        keys[:0] = [
+            ("column", change.table, parts[1]),
+            ("relationship", parts[1]),
+            ("operation", parts[1]),
+        ]
+    for side in (new, old):
+        for key in keys:
+            if key in side.anchors:
+                return side.anchors[key]
+    return None, None
+
+
 def locate(change: Change, old: Side, new: Side) -> Location:
     side = new if change.table in new.texts else old
     found = side.texts.get(change.table)
     if found is None:
-        return None, None
+        return _anchored(change, old, new)
     file, lines = found
     parts = change.subject.split(".")
     line = _title(lines)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from generator.diff.compare import Change, compare
 from generator.diff.ignore import IgnoreEntry, apply
 from generator.diff.locate import Location, locate
+from generator.diff.operations import compare_services
 from generator.diff.rules import RANK, SEVERITIES
 from generator.diff.settings import FailOn
 from generator.diff.sources import Side
@@ -63,6 +64,10 @@ def diff(
     today: dt.date | None = None,
 ) -> DiffReport:
     changes = compare(old.tables, new.tables)
+    if old.service is not None and new.service is not None:  # pages give no operations
+        changes = sorted(
+            [*changes, *compare_services(old.service, new.service)], key=Change.sort_key
+        )
     applied = apply(changes, ignore, today or dt.date.today())
     report = DiffReport(
         old.label,

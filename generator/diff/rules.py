@@ -35,6 +35,9 @@ def _rules(*rows: tuple[str, Severity, str, str]) -> dict[str, Rule]:
 
 T, C, V, LT = "table", "table.column", "table.column.value", "table.column.target"
 R, M = "table.relationship", "table.message"
+K = "table.key"
+OPN, OP = "binding.operation", "binding.operation.parameter"
+CT, CP, EM = "complex type", "complex type.property", "enum type.member"
 
 RULES: dict[str, Rule] = _rules(
     # tables
@@ -102,4 +105,24 @@ RULES: dict[str, Rule] = _rules(
     ("message-now-event-only", "breaking", M, "listed only as an event now: not to be invoked"),
     ("event-now-invocable", "info", M, "a message now, not only an event: it may be invoked"),
     ("message-added", "info", M, "nothing existing changes"),
+    # alternate keys (an org's $metadata)
+    ("alternate-key-removed", "breaking", K, "rows addressed or bound by it are not found"),
+    ("alternate-key-added", "info", K, "nothing existing changes"),
+    # operations: actions, functions, Custom APIs (an org's $metadata)
+    ("operation-removed", "breaking", OPN, "calls to it fail"),
+    ("operation-parameter-removed", "breaking", OP, "calls that send it are refused"),
+    ("operation-parameter-added-required", "breaking", OP, "calls without it are refused"),
+    ("operation-parameter-retyped", "breaking", OP, "the values it takes change type"),
+    ("operation-parameter-now-required", "breaking", OP, "calls without it are refused"),
+    ("operation-return-type-changed", "breaking", OPN, "its answer is read as another type"),
+    ("complex-type-removed", "breaking", CT, "operations that take or return it change"),
+    ("complex-type-property-removed", "breaking", CP, "code that reads or sends it fails"),
+    ("complex-type-property-retyped", "breaking", CP, "its values change type"),
+    ("enum-member-removed", "breaking", EM, "sending it is refused"),
+    ("enum-member-added", "warning", EM, "clients that switch over every member meet a new one"),
+    ("operation-parameter-now-optional", "info", OP, "callers may now omit it"),
+    ("operation-parameter-added", "info", OP, "an optional parameter: nothing existing changes"),
+    ("operation-added", "info", OPN, "nothing existing changes"),
+    ("complex-type-property-added", "info", CP, "nothing existing changes"),
+    ("complex-type-added", "info", CT, "nothing existing changes"),
 )

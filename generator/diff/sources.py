@@ -1,6 +1,7 @@
 """What ``dvgen diff`` compares: each side read into tables.
 
-A side is a page (``*.md``), a model (``*.yaml``), a folder of either, a
+A side is a page (``*.md``), an org's ``$metadata`` (any file whose content
+is CSDL), a model (``*.yaml``), a folder of these, a
 build's output folder (its ``model/``), or ``git:REV`` / ``git:REV:PATH``: the
 configured inputs (``schema_docs/``) at that revision of the current
 repository, else the models in ``<output>/model/`` there. Pages are parsed
@@ -18,16 +19,23 @@ import subprocess
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
+import yaml
+from pydantic import ValidationError
+
 from generator.config import Config
+from generator.csdl.operations import merge_services
+from generator.csdl.reader import is_csdl
+from generator.csdl.tables import DocumentTables
 from generator.deprecation import marked
 from generator.diagnostics import Diagnostics
 from generator.engine.runner import Runner
-from generator.inputs import PAGE_SUFFIXES, collect, shown_path, skip_other_pages
+from generator.inputs import DOCUMENT_SUFFIXES, PAGE_SUFFIXES, collect, shown_path, skip_other_pages
 from generator.merge import merge_pages
 from generator.model import Table
 from generator.modelio import ModelError, load_table
 from generator.output.write import MANIFEST
 from generator.parse import ParsedPage
+from generator.service import SERVICE_FILE, Service
 
 MODEL_SUFFIXES = (".yaml", ".yml")
 _GIT_TIMEOUT = 120
@@ -57,6 +65,11 @@ class Side:
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     #: logical name -> (file as shown to the user, the file's lines)
     texts: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    #: what orgs' $metadata documents offer beside tables (none: no document)
+    service: Service | None = None
+    #: where a document declares a fact (a table, a column, a relationship),
+    #: as :class:`~generator.csdl.tables.DocumentTables` keys it: (file, line)
+    anchors: dict[tuple[str, ...], tuple[str, int]] = field(default_factory=dict)
 
 
 def load_side(spec: str, config: Config, runner: Runner | None = None) -> Side:
@@ -73,15 +86,25 @@ def load_side(spec: str, config: Config, runner: Runner | None = None) -> Side:
     if path.is_file():
         if path.suffix.lower() in MODEL_SUFFIXES:
             return _from_models(spec, [_file_blob(path)])
-        if path.suffix.lower() in PAGE_SUFFIXES:
+        if path.suffix.lower() in PAGE_SUFFIXES or _is_document(path):
             return _from_page_files(spec, path, runner)
-        raise DiffInputError(f"{spec}: expected a page (*.md) or a model (*.yaml)")
+        raise DiffInputError(
+            f"{spec}: expected a page (*.md), an org's $metadata or a model (*.yaml)"
+        )
     models = _model_folder(path)
     if models is not None:
         return _from_models(spec, [_file_blob(p) for p in models])
-    if not any(p.suffix.lower() in PAGE_SUFFIXES for p in path.rglob("*") if p.is_file()):
-        raise DiffInputError(f"{spec}: holds no pages (*.md) and no models (*.yaml)")
+    readable = PAGE_SUFFIXES + DOCUMENT_SUFFIXES
+    if not any(p.suffix.lower() in readable for p in path.rglob("*") if p.is_file()):
+        raise DiffInputError(
+            f"{spec}: holds no pages (*.md), no $metadata documents and no models (*.yaml)"
+        )
     return _from_page_files(spec, path, runner)
+
+
+def _is_document(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return is_csdl(fh.read(4096))
 
 
 def _read(path: Path) -> bytes:
@@ -108,6 +131,16 @@ def _model_folder(folder: Path) -> list[Path] | None:
     return found or None
 
 
+def _service(f: _Blob, text: str) -> Service:
+    """The service model a build wrote beside the tables' (``_service.yaml``)."""
+    try:
+        data = yaml.safe_load(text)
+        return Service.model_validate(data)
+    except (yaml.YAMLError, ValidationError) as exc:
+        words = " ".join(str(exc).split())[:200]
+        raise DiffInputError(f"{f.shown_path}: not a service model: {words}") from None
+
+
 def _from_models(label: str, files: list[_Blob]) -> Side:
     side = Side(label)
     seen: dict[str, str] = {}
@@ -116,6 +149,9 @@ def _from_models(label: str, files: list[_Blob]) -> Side:
             text = f.data.decode("utf-8")
         except UnicodeDecodeError:
             raise DiffInputError(f"{f.shown_path}: not UTF-8 text") from None
+        if PurePosixPath(f.shown_path).name == SERVICE_FILE:
+            side.service = _service(f, text)
+            continue
         try:
             table = marked(load_table(text, f.shown_path))  # flagged as a build flags it
         except ModelError as exc:
@@ -140,20 +176,30 @@ def _from_pages(label: str, blobs: list[_Blob], diags: Diagnostics, runner: Runn
     """Parse and merge pages, as a build would."""
     side = Side(label, diagnostics=diags)
     parsed: list[ParsedPage] = []
+    documents: list[DocumentTables] = []
     text_of: dict[str, tuple[str, list[str]]] = {}
     shown_paths: dict[str, str] = {}
     for b in blobs:
+        shown_paths[b.source_path] = b.shown_path
+        if is_csdl(b.data):
+            doc = runner.document(b.data, b.source_path, b.shown_path, diags)
+            if doc is not None:
+                documents.append(doc)
+                for key, line in doc.lines.items():
+                    side.anchors.setdefault(key, (b.location, line))
+            continue
         found = Diagnostics()
         page = runner.parse(b.data, b.source_path, b.shown_path, found)
         skip_other_pages(found, set() if b.named else {b.shown_path}, diags)
-        shown_paths[b.source_path] = b.shown_path
         if page is not None:
             parsed.append(page)
             lines = b.data.decode("utf-8", errors="replace").split("\n")
             text_of.setdefault(page.table.logical_name, (b.location, lines))
             if not page.extension:  # the base page is the one to point at
                 text_of[page.table.logical_name] = (b.location, lines)
-    side.tables = merge_pages(parsed, diags, shown_paths)
+    side.tables = merge_pages(parsed, diags, shown_paths, documents=documents)
+    if documents:
+        side.service = merge_services([d.service for d in documents], diags, shown_paths)
     side.texts = {k: v for k, v in text_of.items() if k in side.tables}
     errors = [d for d in diags.sorted() if d.level == "error"]
     if errors:
