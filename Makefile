@@ -12,13 +12,14 @@ BENCH_STAMP := $(VENV)/.dvgen-bench.stamp
 # tsc, the OASIS CSDL schemas, an EDMX parser and odata2ts, pinned by package-lock.json
 NPM_STAMP := node_modules/.dvgen-npm.stamp
 
-.PHONY: run test lint typecheck pytest snapshots bench fuzz clean help
+.PHONY: run test lint typecheck pytest snapshots bench fuzz orgs clean help
 
 help:
 	@echo "make run        set up .venv and build generated/ from schema_docs/"
 	@echo "make test       set up .venv and node_modules, run lint, mypy and pytest"
 	@echo "make snapshots  regenerate the syrupy snapshots and generated/ after an intended change"
 	@echo "make bench      measure dvgen at Dataverse scale; writes docs/benchmarks.md and .png"
+	@echo "make orgs       build the four whole real orgs' \$$metadata and check them with the real tools"
 	@echo "make fuzz       fuzz the parser and targets with fresh pages (FUZZ_EXAMPLES=2000 per test)"
 	@echo "make clean      remove .venv and caches"
 
@@ -63,6 +64,10 @@ test: lint typecheck pytest
 snapshots: $(DEV_STAMP) $(NPM_STAMP)
 	$(BIN)/dvgen build
 	$(BIN)/pytest -q --snapshot-update
+
+# the four whole documents of tests/fixtures/orgs/full/ (CI runs them in make test)
+orgs: $(DEV_STAMP) $(NPM_STAMP)
+	$(BIN)/python -m pytest -q -n auto --slow tests/test_csdl_builds.py tests/test_csdl_model.py
 
 # BENCH_ARGS="--runs 5" and the like: see python -m bench --help
 bench: $(BENCH_STAMP)

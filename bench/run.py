@@ -209,6 +209,23 @@ def formatting_ways(work: Work) -> dict[str, Any]:
     return out
 
 
+ORGS = ROOT / "tests" / "fixtures" / "orgs" / "full"
+
+
+def documents(work: Work) -> dict[str, Any]:
+    """Each whole real org's ``$metadata`` (``tests/fixtures/orgs/full/``)
+    built into every target: cold (``-j 1``, empty cache, no output) and
+    again with the document unchanged."""
+    out: dict[str, Any] = {}
+    for doc in sorted(ORGS.glob("*.xml")):
+        work.fresh("out-doc", "cache-doc")
+        types = doc.read_bytes().count(b"<EntityType ")
+        cold = work.measure("build", str(doc), "-o", "out-doc", "-j", "1", cache="cache-doc")
+        again = work.measure("build", str(doc), "-o", "out-doc", "-j", "1", cache="cache-doc")
+        out[doc.name] = {"entity_types": types, "cold": cold, "nochange": again}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--generations", type=int, default=57, help="corpus size (default 57)")
@@ -243,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
         rounds.append(one_round(work, i, lambda what, i=i: say(f"round {i + 1}: {what}")))
     say("formatting: a cold build at half the corpus, with black on every module and as dvgen does")
     formatting = formatting_ways(work)
+    say("orgs' $metadata: each whole document, cold and unchanged")
+    orgs = documents(work)
     say("start-up")
     started_up = startup(work)
     say("the heap: a cold build at half the corpus, without and with gc.freeze")
@@ -254,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         machine=_machine(),
         startup=started_up,
         heap=heap,
+        documents=orgs,
     )
     text = write_report(figures, args.docs / "benchmarks.md", args.docs / "benchmarks.png")
     print(text)

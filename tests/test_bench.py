@@ -139,3 +139,23 @@ def test_both_ways_of_formatting_are_reported_against_the_floor() -> None:
     assert f"{black} 100.0 s | 3.33x | 40.0 s |" in text
     assert "| 60.0 s | 2.00x | 1.5 s |" in text
     assert "black would add 40 s (67%) to a cold build and take it to 3.33x the floor" in text
+
+
+def test_an_orgs_document_is_judged_by_the_largest() -> None:
+    def doc(types: int, cold: float, again: float) -> dict[str, object]:
+        run = {"tables": types - 30, "timings": {"format": 0.5}}
+        return {
+            "entity_types": types,
+            "cold": {**run, "seconds": cold},
+            "nochange": {**run, "seconds": again},
+        }
+
+    fast = _figures(_round(10, 20, 0.5))
+    fast.documents = {"small.xml": doc(264, 30.0, 5.0), "large.xml": doc(423, 4.5, 0.4)}
+    met = {t.name: t.met for t in fast.targets()}
+    assert met["an org's $metadata, cold"] and met["an org's $metadata, unchanged"]
+    assert "| `large.xml` | 423 | 393 | 4.5 s | 0.5 s | 0.40 s |" in render_markdown(fast)
+    slow = _figures(_round(10, 20, 0.5))
+    slow.documents = {"large.xml": doc(423, 12.0, 2.5)}
+    missed = {t.name for t in slow.targets() if not t.met}
+    assert missed == {"an org's $metadata, cold", "an org's $metadata, unchanged"}
