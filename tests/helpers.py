@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -99,6 +100,48 @@ def node_file(relative: str) -> Path:
 def node_tool(name: str) -> Path:
     """A command of the pinned npm packages."""
     return node_file(f".bin/{name}")
+
+
+def ts_project(
+    app: Path,
+    package: Path,
+    program: str,
+    *,
+    modules: tuple[str, ...] = (),
+    types: tuple[str, ...] = (),
+) -> Path:
+    """A TypeScript project at ``app`` whose ``main.ts`` (``program``) uses the
+    generated ``package`` (as ``dataverse-bindings``) and the pinned npm
+    ``modules``, compiled under ``--strict`` (with ``types``) into ``dist/``."""
+    linked = app / "node_modules"
+    linked.mkdir(parents=True)
+    (linked / "dataverse-bindings").symlink_to(package)
+    for name in modules:
+        (linked / name).parent.mkdir(parents=True, exist_ok=True)
+        (linked / name).symlink_to(node_file(name))
+    (app / "package.json").write_text('{"type": "module", "private": true}\n', encoding="utf-8")
+    options = {
+        "target": "ES2022",
+        "module": "NodeNext",
+        "moduleResolution": "NodeNext",
+        "strict": True,
+        "exactOptionalPropertyTypes": True,
+        "noUncheckedIndexedAccess": True,
+        "types": list(types),
+        "skipLibCheck": True,
+        "outDir": "dist",
+    }
+    config = {"compilerOptions": options, "files": ["main.ts"]}
+    (app / "tsconfig.json").write_text(json.dumps(config), encoding="utf-8")
+    (app / "main.ts").write_text(program, encoding="utf-8")
+    return app
+
+
+def tsc(project: Path) -> subprocess.CompletedProcess[str]:
+    """``tsc -p project``: its errors on stdout."""
+    return subprocess.run(
+        [str(node_tool("tsc")), "-p", str(project)], capture_output=True, text=True, check=False
+    )
 
 
 def tree(folder: Path) -> dict[str, bytes]:

@@ -26,11 +26,9 @@ from types import ModuleType
 import pytest
 
 from tests.fake_dataverse import API, Org, Running, TableInfo, serve
-from tests.helpers import FIXTURES, ROOT, run_build
+from tests.helpers import FIXTURES, run_build, ts_project, tsc
 
 ONLINE = FIXTURES / "orgs" / "full" / "davidmoten-odata-client_v9.1-online_2020-09-01.xml"
-TSC = ROOT / "node_modules" / ".bin" / "tsc"
-NODE_MODULES = ROOT / "node_modules"
 CHECKSUM = "O'Neil/1 & co"
 
 
@@ -155,32 +153,11 @@ export function refused(): void {
 
 def test_typescript_keys_with_dynamics_web_api(out: Path, org: Running, tmp_path: Path) -> None:
     package = out / "typescript"
-    built = subprocess.run(
-        [str(TSC), "-p", str(package)], capture_output=True, text=True, check=False
-    )
+    built = tsc(package)
     assert built.returncode == 0, built.stdout
-    app = tmp_path / "app"
-    modules = app / "node_modules"
-    modules.mkdir(parents=True)
-    (modules / "dataverse-bindings").symlink_to(package)
-    (modules / "dynamics-web-api").symlink_to(NODE_MODULES / "dynamics-web-api")
-    (app / "package.json").write_text('{"type": "module", "private": true}\n')
-    options = {
-        "target": "ES2022",
-        "module": "NodeNext",
-        "moduleResolution": "NodeNext",
-        "strict": True,
-        "types": [],
-        "skipLibCheck": True,
-        "outDir": "dist",
-    }
-    (app / "tsconfig.json").write_text(
-        json.dumps({"compilerOptions": options, "files": ["main.ts"]})
-    )
-    (app / "main.ts").write_text(PROGRAM.replace("CHECKSUM", "O'Neil/1"))
-    compiled = subprocess.run(
-        [str(TSC), "-p", str(app)], capture_output=True, text=True, check=False
-    )
+    program = PROGRAM.replace("CHECKSUM", "O'Neil/1")
+    app = ts_project(tmp_path / "app", package, program, modules=("dynamics-web-api",))
+    compiled = tsc(app)
     assert compiled.returncode == 0, compiled.stdout
     ran = subprocess.run(
         ["node", str(app / "dist" / "main.js")],

@@ -16,10 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import FIXTURES, ROOT, run_build
+from tests.helpers import FIXTURES, run_build, ts_project, tsc
 
 ONLINE = FIXTURES / "orgs" / "full" / "davidmoten-odata-client_v9.1-online_2020-09-01.xml"
-TSC = ROOT / "node_modules" / ".bin" / "tsc"
 USER = "8d1b7f4c-4b0e-4f3e-9c2a-1f0e5d6c7b8a"
 TEAM = "00000000-0000-0000-0000-00000000000a"
 
@@ -77,36 +76,14 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("ts-ops")
     run_build(root / "out", [ONLINE], "typescript")
     package = root / "out" / "typescript"
-    built = _compile(package)
+    built = tsc(package)
     assert built.returncode == 0, built.stdout + built.stderr
-    app = root / "app"
-    (app / "node_modules").mkdir(parents=True)
-    (app / "node_modules" / "dataverse-bindings").symlink_to(package)
-    (app / "package.json").write_text('{"type": "module", "private": true}\n')
-    options = {
-        "target": "ES2022",
-        "module": "NodeNext",
-        "moduleResolution": "NodeNext",
-        "strict": True,
-        "exactOptionalPropertyTypes": True,
-        "noUncheckedIndexedAccess": True,
-        "types": [],
-        "skipLibCheck": True,
-        "outDir": "dist",
-    }
-    (app / "tsconfig.json").write_text(
-        json.dumps({"compilerOptions": options, "files": ["main.ts"]})
-    )
-    (app / "main.ts").write_text(PROGRAM.replace("USER", USER).replace("TEAM", TEAM))
-    return app
-
-
-def _compile(app: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(TSC), "-p", str(app)], capture_output=True, text=True, check=False)
+    program = PROGRAM.replace("USER", USER).replace("TEAM", TEAM)
+    return ts_project(root / "app", package, program)
 
 
 def test_calls_compile_run_and_write_what_the_web_api_expects(project: Path) -> None:
-    done = _compile(project)
+    done = tsc(project)
     assert done.returncode == 0, done.stdout + done.stderr
     ran = subprocess.run(
         ["node", str(project / "dist" / "main.js")], capture_output=True, text=True, check=True
@@ -144,7 +121,7 @@ def test_the_types_refuse_what_the_org_would(project: Path, tmp_path: Path) -> N
     shutil.copytree(project, copy, symlinks=True)
     main = copy / "main.ts"
     main.write_text(main.read_text().replace("// @ts-expect-error IncludePublic", "//"))
-    done = _compile(copy)
+    done = tsc(copy)
     line = PROGRAM.splitlines().index(
         '  operations.systemusersRetrieveUserQueues(user, { IncludePublic: "yes" });'
     )

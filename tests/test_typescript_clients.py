@@ -20,10 +20,9 @@ from pathlib import Path
 import pytest
 
 from tests.fake_dataverse import Org, Running, TableInfo, serve
-from tests.helpers import ROOT, SCHEMA_DOCS, run_build
+from tests.helpers import ROOT, SCHEMA_DOCS, node_tool, run_build, ts_project, tsc
 
 NODE_MODULES = ROOT / "node_modules"
-TSC = NODE_MODULES / ".bin" / "tsc"
 OWNER = "99999999-8888-7777-6666-555555555555"
 WORK_ITEM = "11111111-2222-3333-4444-555555555555"
 
@@ -141,48 +140,19 @@ def consumer(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("clients")
     run_build(root / "out", [SCHEMA_DOCS], "typescript")
     package = root / "out" / "typescript"
-    built = subprocess.run(
-        [str(TSC), "-p", str(package)], capture_output=True, text=True, check=False
-    )
+    built = tsc(package)
     assert built.returncode == 0, built.stdout + built.stderr
-    project = root / "app"
-    modules = project / "node_modules"
-    (modules / "@types").mkdir(parents=True)
-    (modules / "dataverse-bindings").symlink_to(package)
-    (modules / "dynamics-web-api").symlink_to(NODE_MODULES / "dynamics-web-api")
-    (modules / "@types" / "xrm").symlink_to(NODE_MODULES / "@types" / "xrm")
-    (project / "package.json").write_text('{"type": "module", "private": true}\n', encoding="utf-8")
-    (project / "tsconfig.json").write_text(
-        json.dumps(
-            {
-                "compilerOptions": {
-                    "target": "ES2022",
-                    "module": "NodeNext",
-                    "moduleResolution": "NodeNext",
-                    "strict": True,
-                    "exactOptionalPropertyTypes": True,
-                    "noUncheckedIndexedAccess": True,
-                    "types": ["xrm"],
-                    "skipLibCheck": True,
-                    "outDir": "dist",
-                },
-                "files": ["main.ts"],
-            }
-        ),
-        encoding="utf-8",
-    )
-    (project / "main.ts").write_text(PROGRAM.replace("WORK_ITEM", WORK_ITEM), encoding="utf-8")
-    return project
-
-
-def _compile(project: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(TSC), "-p", str(project)], capture_output=True, text=True, check=False
+    return ts_project(
+        root / "app",
+        package,
+        PROGRAM.replace("WORK_ITEM", WORK_ITEM),
+        modules=("dynamics-web-api", "@types/xrm"),
+        types=("xrm",),
     )
 
 
 def test_the_program_compiles_under_tsc_strict_with_both_clients(consumer: Path) -> None:
-    done = _compile(consumer)
+    done = tsc(consumer)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -196,7 +166,7 @@ def test_the_types_hold_both_ways(consumer: Path, tmp_path: Path) -> None:
     main.write_text(
         text.replace("// @ts-expect-error a timestamp", "// a timestamp"), encoding="utf-8"
     )
-    done = _compile(copy)
+    done = tsc(copy)
     assert done.returncode != 0 and "slice" in done.stdout, done.stdout
 
 
@@ -219,7 +189,7 @@ def org(tmp_path: Path) -> Iterator[Running]:
 
 
 def test_dynamics_web_api_sends_what_the_types_promise(consumer: Path, org: Running) -> None:
-    assert _compile(consumer).returncode == 0
+    assert tsc(consumer).returncode == 0
     other = org.org.add("msdyn_smsengagementctxes", {"msdyn_name": "other"})
     ran = subprocess.run(
         ["node", str(consumer / "dist" / "main.js")],
@@ -283,7 +253,7 @@ def test_the_package_builds_inside_a_project_that_has_types_xrm(tmp_path: Path) 
     )
     vendored = tmp_path / "app" / "bindings"
     shutil.copytree(tmp_path / "out" / "typescript", vendored)
-    check = [str(TSC), "-p", str(vendored), "--noEmit"]
+    check = [str(node_tool("tsc")), "-p", str(vendored), "--noEmit"]
     done = subprocess.run(check, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout
     config = vendored / "tsconfig.json"
