@@ -119,7 +119,7 @@ def _column(table: str, attr: Attribute, org: Attribute, place: _Place) -> Attri
         update |= {"type": None, "date_time_behavior": None}
     if attr.targets and org.targets and set(attr.targets) != set(org.targets):
         place.disagree(
-            f"{what}: the lookup's targets",
+            f"{what}: the lookup's target list",
             list(attr.targets),
             list(org.targets),
             attr.sources,
