@@ -16,6 +16,7 @@ import importlib
 import json
 import subprocess
 import sys
+import urllib.parse
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -88,6 +89,21 @@ def test_a_bound_function_is_called_on_its_row_and_answers_rows(ops: ModuleType)
     assert type(queue).__name__ == "Queue" and queue.queueid == OTHER and queue.name == "Support"
 
 
+def test_a_row_passed_to_a_function_is_named_by_its_url(ops: ModuleType) -> None:
+    """Microsoft's examples pass an entity to a function as ``{'@odata.id': 'set(id)'}``."""
+    call = ops.systemforms_retrieve_filtered_forms(
+        entity_logical_name="account", form_type=2, user=ID
+    )
+    path, _, query = call.url.partition("?")
+    assert path == (
+        "systemforms/Microsoft.Dynamics.CRM.RetrieveFilteredForms"
+        "(EntityLogicalName=@p1,FormType=@p2,User=@p3)"
+    )
+    aliases = dict(part.split("=", 1) for part in query.split("&"))
+    assert urllib.parse.unquote(aliases["@p1"]) == "'account'"
+    assert json.loads(urllib.parse.unquote(aliases["@p3"])) == {"@odata.id": f"systemusers({ID})"}
+
+
 def test_a_bound_action_sends_its_parameters_as_json(ops: ModuleType) -> None:
     call = ops.systemusers_add_user_to_record_team(
         ID,
@@ -152,6 +168,7 @@ def test_an_entity_set_bound_call_and_a_dated_parameter(ops: ModuleType) -> None
 
 CONSUMER = """
 from __future__ import annotations
+import urllib.parse
 import uuid
 from orgbindings import operations
 from orgbindings.queue import Queue

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,11 @@ const calls = [
     RuleSetId: guid<"msdyn_solutionhealthruleset">("TEAM"),
     RuleName: "No plug-ins",
     WorkflowReference: guid<"workflow">("TEAM"),
+  }),
+  operations.systemformsRetrieveFilteredForms({
+    EntityLogicalName: "account",
+    FormType: 2,
+    User: user,
   }),
   operations.insertOptionValue({
     OptionSetName: "new_tier",
@@ -110,7 +116,11 @@ def test_calls_compile_run_and_write_what_the_web_api_expects(project: Path) -> 
     }
     assert calls[4]["url"] == "msdyn_RegisterSolutionHealthRule"
     assert set(calls[4]["body"]) == {"RuleSetId", "RuleName", "WorkflowReference"}
-    assert calls[5]["body"]["Label"] == {
+    # a row passed to a function is named by its URL, as Microsoft's examples do
+    query = calls[5]["url"].partition("?")[2]
+    aliases = dict(part.split("=", 1) for part in query.split("&"))
+    assert json.loads(urllib.parse.unquote(aliases["@p3"])) == {"@odata.id": f"systemusers({USER})"}
+    assert calls[6]["body"]["Label"] == {
         "LocalizedLabels": [{"Label": "Gold", "LanguageCode": 1033}]
     }
     assert answers == {"me": USER, "first": "Support"}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from generator import webapi
 from generator.calls import NAMESPACE, CallSpec, calls, primary_id
 from generator.escape import py_docstring, py_string
 from generator.model import Table
@@ -158,7 +159,8 @@ class _Types:
             return cls, use.kind, cls
         if use.kind == "table" and use.name in self.rows:
             key = py_string(primary_id(self.tables, use.name))
-            of = f"({py_string(use.name)}, {key})"
+            entity_set = py_string(webapi.entity_set_of(use.name, self.tables))
+            of = f"({py_string(use.name)}, {key}, {entity_set})"
             annotation = self.row(use.name) if returned else "_runtime.Row | uuid.UUID"
             return annotation, "table", of
         annotation = "Mapping[str, Any]" if returned else "_runtime.Row | Mapping[str, Any]"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from generator import webapi
 from generator.calls import NAMESPACE, CallSpec, calls, primary_id
 from generator.escape import ts_doc, ts_string
 from generator.model import Table
@@ -135,7 +136,8 @@ class _Types:
             return f'[{ts_string(wire)}, {access}, "enum"{extra}]'
         if use.kind == "table" and not use.collection:
             key = ts_string(primary_id(self.tables, use.name))
-            extra = f", [{ts_string(use.name)}, {key}]"
+            entity_set = ts_string(webapi.entity_set_of(use.name, self.tables))
+            extra = f", [{ts_string(use.name)}, {key}, {entity_set}]"
             return f'[{ts_string(wire)}, {access}, "table"{extra}]'
         kind = "bare" if use.kind == "primitive" and use.name in _BARE else "value"
         return f'[{ts_string(wire)}, {access}, "{kind}"]'

@@ -444,7 +444,7 @@ class Value:
     """How an operation's parameter, return value or a complex type's property
     maps to the Web API. ``kind`` is a column kind, or ``enum`` (``of``: the
     enum class), ``complex`` (``of``: the class), ``table`` (``of``: the
-    table's logical name and primary id column) or ``entity`` (a row of a type
+    table's logical name, primary id column and entity set) or ``entity`` (a row of a type
     that is not a table, as JSON). ``odata`` is the type's qualified name."""
 
     field: str
@@ -539,7 +539,7 @@ def _write_one(spec: Value, value: object) -> object:
         assert isinstance(value, Complex)
         return value.to_odata()
     if spec.kind == "table":
-        logical, key = spec.of
+        logical, key, _ = spec.of
         if isinstance(value, Row):
             return {"@odata.type": f"{NAMESPACE}.{logical}", **to_odata(value)}
         return {"@odata.type": f"{NAMESPACE}.{logical}", key: str(value)}
@@ -574,6 +574,10 @@ _SCALARS = frozenset({"str", "uuid", "date", "datetime", "int", "float", "decima
 
 
 def _function_literal(spec: Value, value: object) -> str:
+    if spec.kind == "table" and not spec.many and isinstance(value, uuid.UUID):
+        # a row passed to a function is named by its URL (Microsoft's examples:
+        # Target=@p1?@p1={'@odata.id':'accounts(<id>)'})
+        return json.dumps({"@odata.id": f"{spec.of[2]}({value})"})
     if spec.kind == "enum" and not spec.many:
         return f"{spec.odata}'{_enum_write(value)}'"
     if spec.kind in _SCALARS and not spec.many:

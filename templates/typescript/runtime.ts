@@ -312,15 +312,15 @@ export const NAMESPACE = "Microsoft.Dynamics.CRM";
  * How one argument of an action or function is written: `value` as it is;
  * `bare`, a GUID or date written without quotes in a function's URL; `enum`,
  * member names (an array of them for a flags enum) of the qualified type
- * `extra`; `table`, a row id of the table `extra` ([logical name, key column])
- * or a row as the Web API writes it.
+ * `extra`; `table`, a row id of the table `extra` ([logical name, key column,
+ * entity set]) or a row as the Web API writes it.
  */
 export type ArgumentKind = "value" | "bare" | "enum" | "table";
 export type Argument = readonly [
   wire: string,
   value: unknown,
   kind: ArgumentKind,
-  extra?: string | readonly [string, string],
+  extra?: string | readonly [string, string, string],
 ];
 
 /** The request for an action or function, and how to read its answer as `T`. */
@@ -353,6 +353,10 @@ function argumentLiteral(arg: Argument): string {
   }
   if (kind === "bare" && typeof json === "string") {
     return json;
+  }
+  if (kind === "table" && typeof arg[1] === "string" && Array.isArray(extra)) {
+    // a row passed to a function is named by its URL: {"@odata.id":"accounts(<id>)"}
+    return JSON.stringify({ "@odata.id": `${String(extra[2])}(${arg[1]})` });
   }
   return literal(json);
 }
