@@ -118,9 +118,3 @@ class Service(_Frozen):
         cls, v: tuple[ComplexType, ...] | tuple[EnumType, ...]
     ) -> tuple[ComplexType, ...] | tuple[EnumType, ...]:
         return tuple(sorted(v, key=lambda t: t.name))  # type: ignore[return-value]
-
-    def complex_type(self, name: str) -> ComplexType | None:
-        return next((c for c in self.complex_types if c.name == name), None)
-
-    def bound_to(self, table: str) -> list[Operation]:
-        return [o for o in self.operations if o.binding == table]

@@ -12,6 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def short_name(full: str) -> str:
+    """A declared item's name without its namespace (``account``)."""
+    return full.rpartition(".")[2]
+
+
 @dataclass(frozen=True, slots=True)
 class TypeRef:
     """A type as a property, parameter or return value uses it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
+from generator.csdl.document import short_name
 from generator.csdl.operations import service_of
 from generator.csdl.reader import CsdlError, read
 from generator.csdl.tables import DocumentTables, tables_of
@@ -33,13 +34,9 @@ def load(
     found = tables_of(doc, source)
     found.service = service_of(doc, source, found.tables)
     for overloads in doc.operations.values():
-        found.lines.setdefault(("operation", _short(overloads[0].name)), overloads[0].line)
+        found.lines.setdefault(("operation", short_name(overloads[0].name)), overloads[0].line)
     declared = [(t.name, t.line) for t in doc.complex_types.values()]
     declared += [(e.name, e.line) for e in doc.enum_types.values()]
     for name, line in declared:
-        found.lines[("type", _short(name))] = line
+        found.lines[("type", short_name(name))] = line
     return found
-
-
-def _short(full: str) -> str:
-    return full.rpartition(".")[2]

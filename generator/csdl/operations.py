@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, MutableMapping
 from typing import Any
 
-from generator.csdl.document import Document, TypeRef
+from generator.csdl.document import Document, TypeRef, short_name
 from generator.csdl.document import Operation as DocOperation
 from generator.diagnostics import Diagnostics
 from generator.model import Source
@@ -35,8 +35,8 @@ def service_of(doc: Document, source: Source, tables: Iterable[str]) -> Service:
     ]
     complex_types = [
         ComplexType(
-            name=_short(t.name),
-            base=_short(t.base) if t.base else None,
+            name=short_name(t.name),
+            base=short_name(t.base) if t.base else None,
             properties=tuple(
                 Member(name=p.name, type=kinds.use(p.type, p.nullable)) for p in t.properties
             ),
@@ -46,7 +46,7 @@ def service_of(doc: Document, source: Source, tables: Iterable[str]) -> Service:
     ]
     enum_types = [
         EnumType(
-            name=_short(e.name),
+            name=short_name(e.name),
             flags=e.flags,
             members=tuple(EnumMember(name=n, value=v) for n, v in e.members),
             sources=(path,),
@@ -132,10 +132,10 @@ class _Kinds:
             return "complex"
         if ref.name in self.doc.enum_types:
             return "enum"
-        return "table" if _short(ref.name) in self.tables else "entity"
+        return "table" if short_name(ref.name) in self.tables else "entity"
 
     def use(self, ref: TypeRef, nullable: bool) -> TypeUse:
-        name = ref.name if ref.primitive else _short(ref.name)
+        name = ref.name if ref.primitive else short_name(ref.name)
         return TypeUse(name=name, kind=self.kind(ref), collection=ref.collection, nullable=nullable)
 
 
@@ -144,8 +144,8 @@ def _operation(op: DocOperation, kinds: _Kinds, callable_: bool, path: str) -> O
     binding = op.parameters[0].type if op.bound else None
     return Operation(
         kind="action" if op.kind == "action" else "function",
-        name=_short(op.name),
-        binding=_short(binding.name) if binding else None,
+        name=short_name(op.name),
+        binding=short_name(binding.name) if binding else None,
         binding_kind=kinds.kind(binding) if binding else None,
         binding_collection=bool(binding and binding.collection),
         parameters=tuple(Member(name=p.name, type=kinds.use(p.type, p.nullable)) for p in params),
@@ -159,7 +159,3 @@ def _operation(op: DocOperation, kinds: _Kinds, callable_: bool, path: str) -> O
 def _unique(ops: list[Operation]) -> list[Operation]:
     """One operation per name and binding (a document may repeat one)."""
     return list({op.key: op for op in ops}.values())
-
-
-def _short(full: str) -> str:
-    return full.rpartition(".")[2]

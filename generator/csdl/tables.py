@@ -22,7 +22,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from generator.csdl.document import Document, NavigationProperty, Property, StructuredType
+from generator.csdl.document import (
+    Document,
+    NavigationProperty,
+    Property,
+    StructuredType,
+    short_name,
+)
 from generator.model import (
     AlternateKey,
     Attribute,
@@ -93,7 +99,7 @@ def tables_of(doc: Document, source: Source) -> DocumentTables:
     base = f"{doc.namespace}.{TABLE_BASE}"
     for entity_set in sorted(doc.entity_sets.values(), key=lambda s: s.entity_type):
         t = doc.entity_types[entity_set.entity_type]
-        name = _short(t.name)
+        name = short_name(t.name)
         if name in out.tables or base not in {k.name for k in _chain(t, structured)}:
             continue  # a second set of one type, or not a table
         out.lines[("table", name)] = t.line
@@ -104,7 +110,7 @@ def tables_of(doc: Document, source: Source) -> DocumentTables:
 def _table(
     t: StructuredType, entity_set: str, structured: dict[str, StructuredType], out: DocumentTables
 ) -> Table:
-    name = _short(t.name)
+    name = short_name(t.name)
     path = out.source.path
     chain = list(_chain(t, structured))
     properties = [p for k in chain for p in k.properties]
@@ -146,7 +152,7 @@ def _attribute(prop: Property, navs: list[NavigationProperty], path: str) -> Att
     inferred = ["type"]
     extra: dict[str, object] = {}
     if lookup is not None:
-        targets = tuple(sorted({_short(n.type.name) for n in navs if not n.type.collection}))
+        targets = tuple(sorted({short_name(n.type.name) for n in navs if not n.type.collection}))
         if targets == (PRINCIPAL,):  # the abstract base of the two tables an owner may be
             targets = OWNERS
         kind = "Owner" if lookup == "ownerid" else _LOOKUP_KINDS.get(frozenset(targets), "Lookup")
@@ -186,7 +192,7 @@ def _relationships(
     many_to_one: dict[str, Relationship] = {}
     many_to_many: dict[str, ManyToMany] = {}
     for nav in navigations:
-        target = _short(nav.type.name)
+        target = short_name(nav.type.name)
         if not nav.type.collection:
             column = next((lookup_column(p) for p, _ in nav.constraints if lookup_column(p)), None)
             referenced = next((r for p, r in nav.constraints if lookup_column(p) == column), None)
@@ -249,8 +255,3 @@ def _chain(t: StructuredType, structured: dict[str, StructuredType]) -> Iterator
         seen.add(current.name)
         yield current
         current = structured.get(current.base) if current.base else None
-
-
-def _short(full: str) -> str:
-    """A declared type's name without its namespace (``account``)."""
-    return full.rpartition(".")[2]
