@@ -181,6 +181,50 @@ class _Token:
 def _tokens(text: str) -> list[_Token] | None:
     """``text``'s tokens, or ``None`` when it is not a whole line of code
     (unbalanced brackets, a comment, a string that goes on)."""
+    found = _quick_tokens(text)
+    return _python_tokens(text) if found is _UNREAD else found
+
+
+#: one token of the code dvgen's templates print: a string (no triple quotes),
+#: a number, a name, an operator; spaces between (group ``op`` for operators)
+_TOKEN = re.compile(
+    r' *(?:(?:[rRbBuU]{1,2})?(?:"(?:[^"\\\n]|\\.)*"(?!")|\'(?:[^\'\\\n]|\\.)*\'(?!\'))'
+    rf"|{tokenize.Number}"  # Python's own pattern for numbers
+    r"|[A-Za-z_][A-Za-z0-9_]*"
+    r"|(?P<op>->|\*\*=?|//=?|<<=?|>>=?|\.\.\.|[=!<>:+\-*/%&|^@]=|[()\[\]{},:;.+\-*/%&|^~<>=@]))"
+)
+_UNREAD: list[_Token] = []  # the quick reader's "ask Python's tokenizer"
+_BETWEEN = frozenset(" ()[]{},:;.=+-*/%&|^~<>@!")  # what may follow a name, number or string
+
+
+def _quick_tokens(text: str) -> list[_Token] | None:
+    """:func:`_tokens` by one regular expression, for the code dvgen prints;
+    :data:`_UNREAD` for anything else (a comment, a triple-quoted or
+    unterminated string, a name beyond ASCII, a tab), which Python's own
+    tokenizer reads (``tests/test_pyformat.py`` holds the two equal)."""
+    out: list[_Token] = []
+    depth = 0
+    at = 0
+    end = len(text.rstrip(" "))
+    match = _TOKEN.match
+    while at < end:
+        m = match(text, at)
+        if m is None:
+            return _UNREAD
+        start, at = m.end() - len(m.group().lstrip(" ")), m.end()
+        token = text[start:at]
+        op = m.group("op") is not None
+        if op and token in ")]}":
+            depth -= 1
+        out.append(_Token(token, start, at, depth, op))
+        if op and token in _OPEN:
+            depth += 1
+        if not op and at < end and text[at] not in _BETWEEN:
+            return _UNREAD  # two tokens touching, which Python may read otherwise
+    return out if depth == 0 and out else None
+
+
+def _python_tokens(text: str) -> list[_Token] | None:
     out: list[_Token] = []
     depth = 0
     skip = (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT)
@@ -201,9 +245,25 @@ def _tokens(text: str) -> list[_Token] | None:
     return out if depth == 0 and out else None
 
 
+#: ``NAME = "text"`` or ``NAME: Type = "text"``, the commonest long line (a
+#: column's name constant): laid out without tokenizing, as :func:`_split`
+#: would lay it out after tokenizing (``tests/test_pyformat.py`` holds the two equal)
+_STRING_ASSIGN = re.compile(
+    r"( *)([A-Za-z_][A-Za-z0-9_]*(?:: [A-Za-z_][A-Za-z0-9_.]*)?) = "
+    r'("(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'
+)
+
+
 def _split(line: str) -> str:
     """One line of code laid out: a statement, or (ending in a comma) an
     item of brackets already split over several lines."""
+    quick = _STRING_ASSIGN.fullmatch(line)
+    if quick is not None:
+        return _assign(quick.group(2), quick.group(3), quick.group(1))
+    return _split_tokens(line)
+
+
+def _split_tokens(line: str) -> str:
     text = line.lstrip(" ")
     indent = line[: len(line) - len(text)]
     tokens = _tokens(text)
@@ -304,11 +364,17 @@ def docstring(body: str, indent: str) -> str:
 #: right-hand split gives up when the part it would wrap cannot fit or split).
 _BARE_STRING = re.compile(r'( *)[A-Za-z_][A-Za-z0-9_]* = ("(?:[^"\\]|\\.)*")')
 
+#: An item of an exploded call or collection that is one string literal, or a
+#: keyword argument whose value is one (``odata="Microsoft.Dynamics.CRM.X",``):
+#: black has nowhere to split it, and leaves it however long it is.
+_STRING_ITEM = re.compile(r' *(?:[A-Za-z_][A-Za-z0-9_]*=)?"(?:[^"\\]|\\.)*",')
+
 
 def black_stable(source: str) -> bool:
     """Whether black would leave ``source`` (made by this module's rules) alone:
     no line of code is over the limit, but for a bare ``NAME = "text"`` whose
-    text cannot fit in parentheses either (:data:`_BARE_STRING`). Docstrings
+    text cannot fit in parentheses either (:data:`_BARE_STRING`), and a string
+    item inside brackets (:data:`_STRING_ITEM`). Docstrings
     and other triple-quoted strings are not split by black, so their lines
     do not count."""
     inside = False
@@ -323,14 +389,16 @@ def black_stable(source: str) -> bool:
             continue
         if stripped[:1] in _CLOSE:
             depth -= 1
-        if not fits(line) and not (depth == 0 and _unsplittable(line)):
+        if not fits(line) and not _unsplittable(line, depth):
             return False
         if line.endswith(tuple(_OPEN)):
             depth += 1
     return True
 
 
-def _unsplittable(line: str) -> bool:
+def _unsplittable(line: str, depth: int) -> bool:
+    if depth:
+        return _STRING_ITEM.fullmatch(line) is not None
     bare = _BARE_STRING.fullmatch(line)
     return bare is not None and not fits(bare.group(1) + INDENT + bare.group(2))
 

@@ -22,6 +22,7 @@ import pytest
 from generator.build import generate
 from generator.config import Config
 from generator.csdl.reader import read
+from generator.pyformat import black_stable
 from tests.conftest import run_slow
 from tests.helpers import CORPUS, FIXTURES, ROOT, assert_type_checks, run_build, tree
 from tests.test_odata_target import NS, _schema, oasis_spelling, summary
@@ -101,9 +102,15 @@ def test_a_whole_org_builds_into_output_the_real_tools_accept(
     assert declared <= seen
     assert all(params == () for _, _, _, params, _ in seen - declared)
     assert len(parsed["complexTypes"]) == len(result.service.complex_types)
+    # every module rendered was laid out in black's layout without black (the
+    # speed of point 6); the runtimes are copied as they are
+    package = tmp_path / "out" / "python" / "dataverse_bindings"
+    rendered = [p for p in package.glob("*.py") if p.name not in ("_runtime.py", "sdk.py")]
+    assert len(rendered) > 230
+    assert [p.name for p in rendered if not black_stable(p.read_text())] == []
     if document != ONLINE or run_slow(request.config):
         # dvgen lays out operations.py itself, as black would (black takes 13 s here)
-        operations = tmp_path / "out" / "python" / "dataverse_bindings" / "operations.py"
+        operations = package / "operations.py"
         black = subprocess.run(
             [sys.executable, "-m", "black", "--check", "-q", "-l", "100", str(operations)],
             check=False,

@@ -30,6 +30,7 @@ from generator.pyformat import (
     Pair,
     black_stable,
     docstring,
+    fits,
     flat,
     layout,
     py_number,
@@ -332,3 +333,96 @@ def test_only_a_bare_name_keeps_a_long_string_on_its_line() -> None:
     assert not black_stable(annotated) and not black_leaves(annotated)
     # inside brackets the same text is an argument, which black would respace
     assert not black_stable(f"f(\n    NAME = {value}\n)\n")
+
+
+@PROPERTY
+@given(st.sampled_from(["", "odata=", "of="]), st.text(min_size=90, max_size=140), st.booleans())
+def test_a_long_string_item_in_brackets_is_left_as_black_leaves_it(
+    keyword_: str, text: str, nested: bool
+) -> None:
+    item = f"{keyword_}{py_string(text)},"
+    inner = f"        {item}" if nested else f"    {item}"
+    source = f"x = f(\n    g(\n{inner}\n    ),\n)\n" if nested else f"x = f(\n    1,\n{inner}\n)\n"
+    if black_stable(source):
+        assert black_leaves(source)
+
+
+def test_a_long_keyword_string_needs_no_black() -> None:
+    # csrs's operations.py: the one line (101 columns) that sent a whole org's module to black
+    odata = py_string(
+        "Microsoft.Dynamics.CRM.ssg_SearchRequestCalculateEstimatedCompletionDateResponse"
+    )
+    source = (
+        "def f() -> object:\n"
+        "    return _runtime.Call(\n"
+        "        returns=_runtime.Value(\n"
+        '            "value",\n'
+        f"            odata={odata},\n"
+        "        ),\n"
+        "    )\n"
+    )
+    assert not fits(source.splitlines()[4])
+    assert black_stable(source) and black_leaves(source)
+    # not an item (no comma), or not a lone string: still sent to black
+    assert not black_stable(source.replace(f"{odata},", odata[:-1] + 'x"'))
+    assert not black_stable(source.replace(f"odata={odata}", f"odata={odata} + x"))
+
+
+@PROPERTY
+@given(
+    names,
+    st.sampled_from(["", ": Final", ": str", ": typing.Final"]),
+    st.text(min_size=40, max_size=140),
+    st.integers(min_value=0, max_value=3),
+)
+def test_the_quick_string_assignment_lays_out_as_the_tokenizing_one(
+    name: str, annotation: str, text: str, depth: int
+) -> None:
+    line = f"{INDENT * depth}{name}{annotation} = {py_string(text)}"
+    assert pyformat._STRING_ASSIGN.fullmatch(line)
+    assert pyformat._split(line) == pyformat._split_tokens(line)
+
+
+def test_the_quick_string_assignment_takes_nothing_else() -> None:
+    for line in [
+        'X = "a" + "b"',
+        'X = "a" "b"',
+        'x.y = "a"',
+        'X: Final[int] = "a"',
+        'X = f"a"',
+    ]:
+        assert pyformat._STRING_ASSIGN.fullmatch(line) is None, line
+
+
+_PIECES = st.one_of(
+    texts.map(py_string),
+    st.sampled_from(['"""', "'", '"', "#", "\\", "\t", "é", "$", "?", "!", "`", "f", "rb", "0"]),
+    st.sampled_from(["(", ")", "[", "]", "{", "}", ",", ":", "=", "+", "-", ".", "->", "**", "!="]),
+    st.sampled_from(["...", ":=", "<<=", "//", "@", "~", "<>", ";", "1e5", "0x1F", "0b102", "1_0"]),
+    st.sampled_from(["0777", "1.", ".5", "1j", "None", "lambda", "x", "_runtime", "Column"]),
+    names,
+    atoms,
+)
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.tuples(_PIECES, st.sampled_from(["", " ", "  "])), min_size=1, max_size=14))
+def test_the_quick_tokenizer_reads_as_python_does_or_defers(pieces: list[tuple[str, str]]) -> None:
+    # any line at all: the quick reader gives Python's tokens, or hands the line to Python
+    line = "".join(p + gap for p, gap in pieces)
+    quick = pyformat._quick_tokens(line)
+    if quick is not pyformat._UNREAD:
+        assert quick == pyformat._python_tokens(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'X.COLUMNS = (_runtime.Column("a", "a", "str"), _runtime.Column("b", "b", "int"))',
+        'x = f(a, "b", c=1.5e3, d=[1, 2], e={"k": (1,)}, g=-1, h=x.y)',
+        '    return _runtime.Request("GET", \'u\' + str(key) + "/x")',
+    ],
+)
+def test_the_quick_tokenizer_reads_the_code_dvgen_prints(line: str) -> None:
+    text = line.lstrip(" ")
+    assert pyformat._quick_tokens(text) == pyformat._python_tokens(text) is not None
