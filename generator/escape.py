@@ -39,6 +39,12 @@ def py_string(text: str) -> str:
 
 
 def _escape(text: str, quote: str) -> str:
+    if text.isprintable() and "\\" not in text and quote not in text:
+        return text  # nothing to escape: the common case, without the loop
+    return _escape_each(text, quote)
+
+
+def _escape_each(text: str, quote: str) -> str:
     out = []
     for ch in text:
         if ch == "\\":
@@ -94,6 +100,12 @@ def ts_string(text: str) -> str:
     Backticks and ``${`` are inert in a double-quoted string; ``<`` is
     escaped too, so the literal stays safe inside an inline ``<script>``.
     """
+    if text.isprintable() and _TS_PLAIN.fullmatch(text):
+        return '"' + text + '"'  # nothing to escape: the common case, without the loop
+    return _ts_string_each(text)
+
+
+def _ts_string_each(text: str) -> str:
     out = ['"']
     for ch in text:
         if ch in _TS_ESCAPES:
@@ -107,6 +119,8 @@ def ts_string(text: str) -> str:
     return "".join(out)
 
 
+#: text with no character :func:`ts_string` escapes but the non-printable ones
+_TS_PLAIN = re.compile(r'[^\\"<\u2028\u2029]*')
 _TS_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

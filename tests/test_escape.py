@@ -9,7 +9,10 @@ import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from generator import escape
 from generator.escape import (
     docstring_value,
     py_comment,
@@ -123,3 +126,16 @@ _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 def test_xml_attribute_reads_back(text: str) -> None:
     element = ET.fromstring(f'<a v="{xml_attr(text)}"/>')
     assert element.get("v") == _NOT_IN_XML.sub("", text)
+
+
+SPECIAL = st.sampled_from(list("\\\"'<\n\r\t\u2028\u2029\x00\x85\u202e 🙂é"))
+MIXED = st.lists(st.one_of(SPECIAL, st.characters()), max_size=30).map("".join)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True, database=None)
+@given(st.one_of(MIXED, st.text()))
+def test_the_quick_paths_escape_as_the_character_loops_do(text: str) -> None:
+    # the common text (nothing to escape) skips the loops: it must give the same literal
+    assert escape._escape(text, '"') == escape._escape_each(text, '"')
+    assert escape._escape(text, "'") == escape._escape_each(text, "'")
+    assert ts_string(text) == escape._ts_string_each(text)
