@@ -21,11 +21,34 @@ from generator.model import Table
 from generator.renders import Reads, TableRender, reads_nothing
 
 try:  # libyaml when present: same output, several times faster
-    from yaml import CSafeDumper as _Dumper
+    from yaml import CSafeDumper as _BaseDumper
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - exercised only without libyaml
-    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+_STR, _MAP, _SEQ = (f"tag:yaml.org,2002:{t}" for t in ("str", "map", "seq"))
+
+
+class _Dumper(_BaseDumper):
+    """The safe dumper, with the nodes of strings, dicts and lists made
+    directly: the same nodes its representers make for the model's plain data
+    (never shared, so never aliased), without their per-value lookups, which
+    were half of a model file's time (``tests/test_modelio.py`` holds the two
+    equal)."""
+
+    def represent_data(self, data: Any) -> yaml.Node:
+        kind = type(data)
+        if kind is str:
+            return yaml.ScalarNode(_STR, data)
+        if kind is dict:
+            pairs = [(self.represent_data(k), self.represent_data(v)) for k, v in data.items()]
+            return yaml.MappingNode(_MAP, pairs, flow_style=False)
+        if kind is list:
+            items = [self.represent_data(v) for v in data]
+            return yaml.SequenceNode(_SEQ, items, flow_style=False)
+        node: yaml.Node = super().represent_data(data)
+        return node
 
 
 class ModelError(Exception):
@@ -40,10 +63,19 @@ class ModelError(Exception):
 
 
 def _prune(value: Any) -> Any:
-    if isinstance(value, dict):
-        out = {k: _prune(v) for k, v in value.items()}
-        return {k: v for k, v in out.items() if v is not None and v not in ([], {})}
-    if isinstance(value, list | tuple):
+    """JSON data without ``None`` values and empty lists and maps in maps."""
+    kind = type(value)
+    if kind is dict:
+        out = {}
+        for k, v in value.items():
+            if type(v) in (dict, list, tuple):
+                pruned = _prune(v)
+                if pruned:
+                    out[k] = pruned
+            elif v is not None:
+                out[k] = v
+        return out
+    if kind is list or kind is tuple:
         return [_prune(v) for v in value]
     return value
 
