@@ -32,6 +32,7 @@ import keyword
 import re
 from collections.abc import Iterable
 from enum import Enum
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -148,6 +149,11 @@ def ascii_text(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The words of ``text``, lower-cased, after cleaning (steps 1 and 2)."""
+    return list(_words(text))
+
+
+@lru_cache(maxsize=1 << 16)  # each column's name is named again by every target
+def _words(text: str) -> tuple[str, ...]:
     cleaned = _APOSTROPHES.sub("", ascii_text(text))
     out: list[str] = []
     for chunk in _BREAKS.split(cleaned):
@@ -157,7 +163,7 @@ def words(text: str) -> list[str]:
         if any(len(p) == 1 and p.isalpha() for p in parts) and len(parts) > 1:
             parts = [chunk]
         out.extend(w.lower() for w in parts)
-    return out
+    return tuple(out)
 
 
 def file_stems(name: str) -> set[str]:
