@@ -68,8 +68,19 @@ class Point:
 
 
 #: What building a whole org's $metadata may take: cold, and unchanged.
-DOCUMENT_COLD = 10.0
+DOCUMENT_COLD = 6.0
 DOCUMENT_AGAIN = 2.0
+
+
+def document_stats(doc: dict[str, Any]) -> tuple[Stat, Stat]:
+    """A document's cold and unchanged builds: the best run first (what is
+    judged and shown), then the spread of its runs."""
+
+    def best(kind: str) -> Stat:
+        seconds = [r[kind]["seconds"] for r in doc["runs"]]
+        return Stat(min(seconds), min(seconds), max(seconds))
+
+    return best("cold"), best("nochange")
 
 
 @dataclass
@@ -102,14 +113,28 @@ class Figures:
         return points
 
     def doubling(self) -> Stat:
-        """The worst growth of time per table from one scaling point to the next
-        (1.0: exactly linear), per round."""
-        worst = []
-        for r in self.rounds:
-            pts = sorted((s["build"]["tables"], s["build"]["seconds"]) for s in r["scale"].values())
-            steps = [(t2 / n2) / (t1 / n1) for (n1, t1), (n2, t2) in itertools.pairwise(pts)]
-            worst.append(max(steps))
-        return Stat.of(worst)
+        """The worst growth from one scaling point to the next of the build's
+        time as a multiple of the floor (1.0: exactly linear). The floor is
+        linear by construction (pages tokenized one by one), so the multiple is
+        the time per table in the floor's units. Each point is a process of its
+        own, minutes from the next, and a busy machine only ever adds time:
+        so each point takes the best build and the best floor of its rounds,
+        and the spread shown is that of the rounds' own worst steps."""
+
+        def worst(points: list[tuple[int, float, float]]) -> float:
+            pts = sorted((tables, build / floor) for tables, build, floor in points)
+            return max(r2 / r1 for (_, r1), (_, r2) in itertools.pairwise(pts))
+
+        def point(s: dict[str, Any]) -> tuple[int, float, float]:
+            return s["build"]["tables"], s["build"]["seconds"], s["floor"]["seconds"]
+
+        rounds = [[point(s) for s in r["scale"].values()] for r in self.rounds]
+        best = []
+        for g in self.rounds[0]["scale"]:
+            runs = [point(r["scale"][g]) for r in self.rounds]
+            best.append((runs[0][0], min(b for _, b, _ in runs), min(f for _, _, f in runs)))
+        each = [worst(r) for r in rounds]
+        return Stat(worst(best), min(each), max(each))
 
     def targets(self) -> list[Target]:
         parse = self.stat(lambda r: r["cold"]["timings"]["parse"] / r["floor"]["seconds"])
@@ -141,7 +166,8 @@ class Figures:
             ),
             Target(
                 "linear growth",
-                "time per table grows ≤ 15% from one scaling point to the next",
+                "time per table, in units of the floor (best of the rounds), grows ≤ 15% "
+                "from one scaling point to the next",
                 growth,
                 1.15,
                 f"worst step {growth.median:.2f}x",
@@ -152,24 +178,24 @@ class Figures:
 
     def _document_targets(self) -> list[Target]:
         """An org's whole $metadata builds in a few seconds, and in well under
-        one when it has not changed (the largest document is the one judged)."""
+        two when it has not changed (the largest document is the one judged,
+        on its best run: a busy machine only ever adds time)."""
         if not self.documents:
             return []
         largest = max(self.documents.values(), key=lambda d: d["entity_types"])
-        cold = Stat.of([largest["cold"]["seconds"]])
-        again = Stat.of([largest["nochange"]["seconds"]])
+        cold, again = document_stats(largest)
         types = largest["entity_types"]
         return [
             Target(
                 "an org's $metadata, cold",
-                f"≤ {DOCUMENT_COLD:.0f} s for {types} entity types, every target",
+                f"≤ {DOCUMENT_COLD:.0f} s for {types} entity types, every target (best run)",
                 cold,
                 DOCUMENT_COLD,
                 f"{cold.median:.1f} s",
             ),
             Target(
                 "an org's $metadata, unchanged",
-                f"≤ {DOCUMENT_AGAIN:.0f} s",
+                f"≤ {DOCUMENT_AGAIN:.0f} s (best run)",
                 again,
                 DOCUMENT_AGAIN,
                 f"{again.median:.2f} s",
@@ -189,7 +215,9 @@ def render_markdown(f: Figures) -> str:
         "Made by `make bench` (`bench/`); the numbers below are from the last run. "
         "Every figure is the median of "
         f"{len(f.rounds)} rounds with the lowest and highest in brackets; ratios are taken "
-        "within each round, then their median, so a busy machine slows both sides alike.",
+        "within each round, then their median, so a busy machine slows both sides alike; "
+        "but linear growth compares points measured minutes apart, so it takes each point's "
+        "best round (the brackets: the rounds' own worst steps).",
         "",
         f"**Corpus**: {f.corpus['pages']} pages, {f.corpus['bytes'] / 1e6:.1f} MB of markdown, "
         f"{f.rounds[0]['cold']['tables']} tables: the {_base_pages(f)} real pages dvgen carries "
@@ -374,23 +402,27 @@ def _formatting(f: Figures) -> list[str]:
 def _documents(f: Figures) -> list[str]:
     if not f.documents:
         return []
+    runs = max(len(d["runs"]) for d in f.documents.values())
     rows = [
         "",
         "## Orgs' $metadata",
         "",
         "Each whole real org's `$metadata` in `tests/fixtures/orgs/full/`, alone, built into "
-        "every target (`-j 1`, one run each): cold (empty cache, no output folder), then "
-        "again with the document unchanged (the cache keeps the document read, every table's "
-        "renders and the operations modules).",
+        f"every target (`-j 1`), {runs} times in turn: cold (empty cache, no output folder), "
+        "then again with the document unchanged (the cache keeps the document read, every "
+        "table's renders and the operations modules). Each figure is the best run, the "
+        "slowest in brackets.",
         "",
         "| document | entity types | tables | cold build | of which formatting | unchanged |",
         "|---|---|---|---|---|---|",
     ]
     for name, d in sorted(f.documents.items()):
-        cold, again = d["cold"], d["nochange"]
+        cold, again = document_stats(d)
+        best = min(d["runs"], key=lambda r: r["cold"]["seconds"])["cold"]
         rows.append(
-            f"| `{name}` | {d['entity_types']} | {cold['tables']} | {cold['seconds']:.1f} s | "
-            f"{cold['timings'].get('format', 0.0):.1f} s | {again['seconds']:.2f} s |"
+            f"| `{name}` | {d['entity_types']} | {best['tables']} | "
+            f"{cold.median:.1f} s ({cold.high:.1f}) | {best['timings'].get('format', 0.0):.1f} s | "
+            f"{again.median:.2f} s ({again.high:.2f}) |"
         )
     return rows
 
@@ -402,14 +434,16 @@ def _scaling(f: Figures) -> list[str]:
         "",
         "![time and memory against the number of tables](benchmarks.png)",
         "",
-        "| generations | tables | markdown | floor | cold build | per table | peak memory |",
-        "|---|---|---|---|---|---|---|",
+        "| generations | tables | markdown | floor | cold build | per table | build / floor "
+        "| peak memory |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for p in f.scale_points():
         rows.append(
             f"| {p.generations} | {p.tables} | {p.markdown / 1e6:.1f} MB | "
             f"{p.floor.median:.1f} s | {p.build.median:.1f} s | "
-            f"{p.build.median / p.tables * 1000:.1f} ms | {p.peak.median:.0f} MB |"
+            f"{p.build.median / p.tables * 1000:.1f} ms | "
+            f"{p.build.median / p.floor.median:.2f}x | {p.peak.median:.0f} MB |"
         )
     linear = next(t for t in f.targets() if t.name == "linear growth")
     rows += [
