@@ -11,7 +11,7 @@ from generator.diff.settings import FAIL_ON
 from generator.exits import EXIT_CODES
 
 #: The formats besides text (:data:`generator.diff.formats.RENDERERS` prints them).
-FORMATS = ("markdown", "json", "github")
+FORMATS = ("markdown", "json", "github", "azure", "junit", "sarif")
 
 IGNORE_FILE = ".dvgen-ignore"
 
@@ -42,7 +42,8 @@ def add_diff_parser(sub: Any) -> None:
         "--format",
         choices=("text", *FORMATS),
         default="text",
-        help="text (default), markdown (a PR comment), json or github (annotations)",
+        help="text (default), markdown (a PR comment), json, github (annotations), azure "
+        "(Azure DevOps logging commands), junit (test results) or sarif (code scanning)",
     )
     d.add_argument(
         "--fail-on",

@@ -1,6 +1,7 @@
 """``dvgen diff`` output: text (coloured on a terminal), markdown (a pull
 request comment), json (documented in ``docs/diff-report.schema.json``) and
-github (workflow annotations).
+github (workflow annotations); azure, junit and sarif are in
+:mod:`generator.diff.ci_formats`.
 
 Names, labels and descriptions in a change come from the docs and are
 untrusted: every format escapes them for where they land, so a label cannot
@@ -18,6 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from generator.diff.ci_formats import render_azure, render_junit, render_sarif
 from generator.diff.compare import Change
 from generator.diff.report import DiffReport
 from generator.diff.rules import RULES
@@ -208,4 +210,7 @@ RENDERERS: dict[str, Callable[[DiffReport], str]] = {
     "markdown": render_markdown,
     "json": render_json,
     "github": render_github,
+    "azure": render_azure,
+    "junit": render_junit,
+    "sarif": render_sarif,
 }
