@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator import provenance
 from generator.config import Config
 from generator.csdl.operations import merge_services
 from generator.csdl.reader import is_csdl
@@ -27,6 +28,7 @@ from generator.engine.runner import CacheStats, Runner
 from generator.engine.store import DiskStore, NoStore
 from generator.engine.workers import PageJob, RenderJob, Workers
 from generator.inputs import InputPage, collect, skip_other_pages
+from generator.manifests import MANIFEST_NAME, schema_data
 from generator.merge import merge_pages
 from generator.model import Table
 from generator.modelio import MODEL_RENDER, dump_model, json_schema
@@ -40,12 +42,14 @@ from generator.renders import TableRender
 from generator.service import SERVICE_FILE, SERVICE_TITLE, Service
 from generator.targets.odata import Parts, metadata_files
 from generator.targets.odata_parts import SHARDS, StoredParts
+from generator.targets.package_meta import Stamp, code_sha256
 from generator.targets.python import module_name
-from generator.targets.python_files import python_package
+from generator.targets.python_files import python_meta, python_package
 from generator.targets.python_files import table_render as python_render
-from generator.targets.typescript_files import module_names, typescript_package
+from generator.targets.typescript_files import module_names, typescript_meta, typescript_package
 from generator.targets.typescript_files import table_render as typescript_render
 from generator.timing import CLOCK
+from generator.versioning import Release, VersionError, decide, read_previous
 
 Progress = Callable[[int, int, str], None]
 
@@ -66,6 +70,8 @@ class BuildResult:
     tables: dict[str, Table] = field(default_factory=dict)
     #: what the orgs' $metadata documents offer beside tables (none without one)
     service: Service | None = None
+    #: the version the packages got, and why (a build with a package target)
+    release: Release | None = None
     files: dict[str, bytes] = field(default_factory=dict)
     report: WriteReport | None = None
     pages: int = 0
@@ -201,6 +207,7 @@ def _target_files(
                     style=style,
                     service=service,
                     kept=runner.kept,
+                    stamp=None,
                 )
             )
     if "typescript" in config.targets:
@@ -213,6 +220,7 @@ def _target_files(
                     style=style,
                     service=service,
                     kept=runner.kept,
+                    stamp=None,
                 )
             )
     if "odata" in config.targets:
@@ -227,6 +235,68 @@ def _target_files(
                     service=service,
                 )
             )
+    return files
+
+
+def _package_meta(config: Config, result: BuildResult, diags: Diagnostics) -> dict[str, bytes]:
+    """The packages' files that name their version (:mod:`generator.versioning`):
+    the previous build's manifests in the output folder are the baseline."""
+    prefixes = [f"{t}/" for t in ("python", "typescript") if t in config.targets]
+    if not prefixes:
+        return {}
+    out = config.output_dir
+    try:
+        previous = read_previous(out, [f"{p}{MANIFEST_NAME}" for p in prefixes])
+    except VersionError as exc:
+        diags.error(
+            "DV060",
+            f"the previous build's manifest cannot be compared with: {exc.message}; set "
+            "[tool.dvgen] version, or remove the output folder to start again",
+            exc.file,
+            exc.line,
+        )
+        return {}
+    code = code_sha256(result.files, prefixes)
+    release = decide(
+        previous,
+        result.tables,
+        result.service,
+        code,
+        configured=config.version,
+        start=config.version_start,
+    )
+    result.release = release
+    changelogs = {}
+    for prefix in prefixes:
+        try:
+            changelogs[prefix] = (out / prefix / "CHANGELOG.md").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            changelogs[prefix] = ""
+    stamp = Stamp(
+        release.recorded(previous),
+        code,
+        provenance.sources(result.tables, config, previous.sources),
+        provenance.settings(config),
+        changelogs,
+        schema_data(result.tables, result.service),
+    )
+    files: dict[str, bytes] = {}
+    if "python" in config.targets:
+        files.update(
+            python_meta(
+                result.tables,
+                stamp,
+                package=config.python_package,
+                distribution=config.python_distribution,
+                style=config.style,
+            )
+        )
+    if "typescript" in config.targets:
+        files.update(
+            typescript_meta(
+                result.tables, stamp, package=config.typescript_package, style=config.style
+            )
+        )
     return files
 
 
@@ -416,6 +486,8 @@ def _generate(
                     config, result.tables, diags, shown_paths, documents, service=result.service
                 )
             )
+            with CLOCK.stage("version"):
+                result.files.update(_package_meta(config, result, diags))
     except NameClash as clash:
         report_clash(clash, config.source, diags)
         result.files.clear()

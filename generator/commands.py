@@ -211,6 +211,14 @@ def _progress(args: argparse.Namespace) -> Iterator[Progress | None]:
         bar.stop()
 
 
+def _release_json(result: BuildResult) -> dict[str, object] | None:
+    """The packages' version and why, for ``--format json`` (``None``: no package)."""
+    r = result.release
+    if r is None:
+        return None
+    return {"version": r.version, "previous": r.previous, "bump": r.bump, "why": list(r.why)}
+
+
 def _report(args: argparse.Namespace, result: BuildResult) -> None:
     diags = result.diagnostics.sorted()
     failed = result.failed(args.strict)
@@ -222,6 +230,7 @@ def _report(args: argparse.Namespace, result: BuildResult) -> None:
             "written": bool(result.report),
             "notes": result.report.notes if result.report else [],
             "cache": result.cache.to_dict(),
+            "version": _release_json(result),
             "timings": {k: round(v, 6) for k, v in sorted(result.timings.items())},
             "diagnostics": [d.to_dict() for d in diags],
         }
@@ -245,6 +254,8 @@ def _report(args: argparse.Namespace, result: BuildResult) -> None:
             _say(f"dvgen: {_cache_line(result)}")
             _say(f"dvgen: {_timings_line(result)}")
         rep = result.report
+        if result.release is not None:
+            _say(f"dvgen: version {result.release.summary()}")
         print(
             f"dvgen: {result.pages} page(s), {tables} table(s): "
             f"{len(rep.written)} file(s) written, "

@@ -26,6 +26,8 @@ DEFAULT_TARGETS = TARGETS
 _NPM_NAME = re.compile(r"^(@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*$")
 _DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
 _PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9]*_?$")
+#: a version both pip (PEP 440) and npm (semver) read alike
+_VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 
 
 class ConfigError(Exception):
@@ -48,6 +50,10 @@ class Config:
     cache: str | None = ".dvgen-cache"
     templates: str | None = None  # a folder of the project's own templates
     naming: Naming = field(default_factory=Naming)
+    #: the packages' version outright; else derived from the schema (generator.versioning)
+    version: str | None = None
+    #: the packages' first version, when no previous build is there to follow
+    version_start: str = "1.0.0"
     #: ``[tool.dvgen.diff]`` as written: ``dvgen diff`` reads it
     #: (:func:`generator.diff.settings.diff_settings`)
     diff: Any = field(default=None, compare=False)
@@ -129,7 +135,7 @@ def _from_table(section: Any, path: Path) -> Config:
         raise ConfigError(f"{where} must be a table")
     known = {
         *("inputs", "output", "targets", "include", "exclude", "prefixes", "solutions", "cache"),
-        *("python", "typescript", "diff", "templates", "naming"),
+        *("python", "typescript", "diff", "templates", "naming", "version", "version-start"),
     }
     unknown = sorted(set(section) - known)
     if unknown:
@@ -171,6 +177,15 @@ def _from_table(section: Any, path: Path) -> Config:
         values.update(_typescript_table(section["typescript"], f"{where}.typescript"))
     if "diff" in section:
         values["diff"] = section["diff"]
+    for key, name in (("version", "version"), ("version-start", "version_start")):
+        if key in section:
+            value = section[key]
+            if not isinstance(value, str) or not _VERSION.fullmatch(value):
+                raise ConfigError(
+                    f'{where} {key}: expected a version MAJOR.MINOR.PATCH such as "1.4.0" '
+                    f"(got {value!r})"
+                )
+            values[name] = value
     for t in values.get("targets", ()):
         if t not in TARGETS:
             raise ConfigError(f"{where} targets: unknown target {t!r}; known: {', '.join(TARGETS)}")

@@ -77,7 +77,7 @@ def test_jobs_zero_means_one_per_cpu_and_timings_are_reported(
     assert main(["build", "docs", "-o", "out", "-j", "0", "--format", "json"]) == EXIT_OK
     timings = json.loads(capsys.readouterr().out)["timings"]
     stages = {"collect", "parse", "merge", "render:model", "render:python", "render:typescript"}
-    assert stages | {"render:odata", "format", "write", "cache"} == set(timings)
+    assert stages | {"render:odata", "format", "write", "cache", "version"} == set(timings)
     assert all(isinstance(v, float) and v >= 0 for v in timings.values())
     assert timings["parse"] > 0 and timings["render:python"] > 0
     (tmp_path / "docs" / "ce-omnichannel" / "msdyn_smsengagementctx.md").unlink()

@@ -30,6 +30,7 @@ from generator.deprecation import marked
 from generator.diagnostics import Diagnostics
 from generator.engine.runner import Runner
 from generator.inputs import DOCUMENT_SUFFIXES, PAGE_SUFFIXES, collect, shown_path, skip_other_pages
+from generator.manifests import MANIFEST_NAME, ManifestError, parse_manifest
 from generator.merge import merge_pages
 from generator.model import Table
 from generator.modelio import ModelError, load_table
@@ -83,6 +84,9 @@ def load_side(spec: str, config: Config, runner: Runner | None = None) -> Side:
         raise DiffInputError(
             f"{spec}: no such file or folder (for a revision of this repository write git:{spec})"
         )
+    manifest = path / MANIFEST_NAME if path.is_dir() else path
+    if manifest.name == MANIFEST_NAME and manifest.is_file():
+        return _from_manifest(spec, _file_blob(manifest))
     if path.is_file():
         if path.suffix.lower() in MODEL_SUFFIXES:
             return _from_models(spec, [_file_blob(path)])
@@ -162,6 +166,23 @@ def _from_models(label: str, files: list[_Blob]) -> Side:
         seen[table.logical_name] = f.shown_path
         side.tables[table.logical_name] = table
         side.texts[table.logical_name] = (f.location, text.split("\n"))
+    return side
+
+
+def _from_manifest(label: str, f: _Blob) -> Side:
+    """A generated package's manifest: the schema its build recorded."""
+    try:
+        found = parse_manifest(f.data.decode("utf-8"), f.location)
+    except UnicodeDecodeError:
+        raise DiffInputError(f"{f.shown_path}: not UTF-8 text") from None
+    except ManifestError as exc:
+        raise DiffInputError(str(exc)) from None
+    if found.tables is None:
+        raise DiffInputError(
+            f"{f.shown_path}: the package's manifest records no schema (a build by an older "
+            "dvgen): build it again, or compare its docs instead"
+        )
+    side = Side(label, tables=found.tables, service=found.service, anchors=found.anchors)
     return side
 
 
@@ -249,6 +270,13 @@ def _from_git(spec: str, config: Config, runner: Runner) -> Side:
         raise DiffInputError(f"{spec}: {rev!r} is not a revision of this repository") from None
     if inner:
         roots = [inner.strip("/")]
+        for candidate in (roots[0], f"{roots[0]}/{MANIFEST_NAME}"):
+            if PurePosixPath(candidate).name == MANIFEST_NAME:
+                try:
+                    data = _git(top, "cat-file", "blob", f"{commit}:{candidate}")
+                except DiffInputError:
+                    continue
+                return _from_manifest(spec, _Blob(f"{rev}:{candidate}", f"{rev}:{candidate}", data))
     else:
         found = (_repo_path(config.base / i, top) for i in config.inputs if not _magic(i))
         roots = [r for r in found if r is not None]

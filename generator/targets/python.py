@@ -339,8 +339,8 @@ def _expand(table: Table, field_of: dict[str, str]) -> list[ConstantView]:
     return sorted(out, key=lambda c: c.name)
 
 
-def table_view(table: Table, sets: webapi.EntitySets, naming: Naming | None = None) -> TableView:
-    naming = naming or Naming()
+def _module_scope(table: Table, naming: Naming) -> tuple[Scope, str]:
+    """A table's module's names, with its row class's claimed first."""
     module_scope = Scope(
         taken=MODULE_NAMES,
         where=f"the Python module of {table.logical_name}",
@@ -352,6 +352,17 @@ def table_view(table: Table, sets: webapi.EntitySets, naming: Naming | None = No
         owner=f"the class of table {table.logical_name}",
         override=naming.table(table),
     )
+    return module_scope, class_name
+
+
+def class_name_of(table: Table, naming: Naming | None = None) -> str:
+    """The row class of ``table`` (as :func:`table_view` names it, without the rest)."""
+    return _module_scope(table, naming or Naming())[1]
+
+
+def table_view(table: Table, sets: webapi.EntitySets, naming: Naming | None = None) -> TableView:
+    naming = naming or Naming()
+    module_scope, class_name = _module_scope(table, naming)
     enums: dict[str, EnumView] = {}
     for attr in table.attributes:
         if webapi.has_choices(attr):
