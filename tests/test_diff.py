@@ -538,3 +538,38 @@ def test_a_revision_whose_blob_is_missing_is_no_crash(
     code, out, err = run(capsys, "git:HEAD~1", "git:HEAD")
     assert (code, out) == (EXIT_DIFF, "")
     assert f"git has no content for schema_docs/sms/msdyn_smsengagementctx.md (blob {blob})" in err
+
+
+@pytest.mark.parametrize("limit", [1000, 4000, 65_536])
+def test_markdown_keeps_to_any_length_it_is_given(limit: int) -> None:
+    changes = [
+        Change("column-added", f"t{i:04}", f"t{i:04}.c{j}", "column was added " + "x" * 60)
+        for i in range(400)
+        for j in range(5)
+    ]
+    entry = IgnoreEntry("column-added", "t.z", ".dvgen-ignore:1", "known " + "y" * 100)
+    report = DiffReport("o", "n", "breaking", changes=changes, ignored=[(changes[0], entry)])
+    md = render_markdown(report, limit)
+    assert len(md) <= limit and "### dvgen diff: 2000 info (1 ignored)" in md
+    shown = md.count("| 🔵 info |")
+    assert 0 < shown < len(changes) and f"… and {len(changes) - shown} more change(s)" in md
+
+
+def test_max_length_is_checked_on_the_command_line(
+    capsys: pytest.CaptureFixture[str], in_corpus: Path
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["diff", SMS_OLD, SMS_NEW, "--format", "markdown", "--max-length", "99"])
+    assert stop.value.code == EXIT_USAGE and "at least 1000 characters" in capsys.readouterr().err
+    code, out, _ = run(
+        capsys,
+        SMS_OLD,
+        SMS_NEW,
+        "--config",
+        str(in_corpus),
+        "--format",
+        "markdown",
+        "--max-length",
+        "1000",
+    )
+    assert code == EXIT_OK and len(out) <= 1000 and "msdyn\\_smsprovider" in out

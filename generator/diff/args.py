@@ -21,8 +21,9 @@ info (the rule table is in the README), print it, and fail when a change is at
 or above --fail-on.
 
 OLD and NEW are each a page (*.md), a model (*.yaml), a folder of either, a
-build's output folder, or git:REV[:PATH] (the configured inputs, else
-<output>/model/, at that revision of this repository). Entries in
+build's output folder, a generated package (its folder or manifest.json), or
+git:REV[:PATH] (the configured inputs, else <output>/model/, at that revision
+of this repository). Entries in
 .dvgen-ignore (next to pyproject.toml) or [tool.dvgen.diff] ignore silence
 named changes until their expiry date.
 """
@@ -51,6 +52,25 @@ def add_diff_parser(sub: Any) -> None:
         help="exit 1 on changes this severe or worse (default: [tool.dvgen.diff] "
         "fail-on, else breaking)",
     )
+    d.add_argument(
+        "--max-length",
+        type=_length,
+        metavar="CHARS",
+        help="markdown: at most this many characters, listing fewer changes (default 60000, "
+        "for GitHub's comments; Azure DevOps takes 4000 in a pull request's description)",
+    )
+    d.add_argument(
+        "--usage",
+        nargs="+",
+        metavar="PATH",
+        help="your code (Python and TypeScript files or folders): mark each change as used "
+        "or unused by it",
+    )
+    d.add_argument(
+        "--only-used",
+        action="store_true",
+        help="with --usage: only changes your code uses can fail the diff (--fail-on)",
+    )
     d.add_argument("--ignore-file", type=Path, metavar="FILE", help=f"instead of ./{IGNORE_FILE}")
     d.add_argument("--config", type=Path, help="pyproject.toml to read [tool.dvgen] from")
     d.add_argument(
@@ -59,3 +79,18 @@ def add_diff_parser(sub: Any) -> None:
     d.add_argument("-v", "--verbose", action="store_true", help="also print page warnings")
     d.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
     d.add_argument("--debug", action="store_true", help="show tracebacks (for bug reports)")
+
+
+def _length(text: str) -> int:
+    """``--max-length``: a whole number of characters, enough for the summary."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of characters, not {text!r}") from None
+    if value < MIN_LENGTH:
+        raise argparse.ArgumentTypeError(f"at least {MIN_LENGTH} characters")
+    return value
+
+
+#: ``--max-length``'s least: the summary, the count of changes left out, and room for a table
+MIN_LENGTH = 1000

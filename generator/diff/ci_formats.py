@@ -56,8 +56,9 @@ def az_plain(text: str) -> str:
     return one_line(text).replace("##vso[", "##vso%5B")
 
 
-def _describe(c: Change) -> str:
-    return one_line(f"{c.subject}: {c.message} ({c.severity}: {RULES[c.rule].why})")
+def _describe(report: DiffReport, c: Change) -> str:
+    why = RULES[c.rule].why
+    return one_line(f"{c.subject}: {c.message} ({c.severity}: {why}){report.usage_note(c)}")
 
 
 def render_azure(report: DiffReport) -> str:
@@ -69,7 +70,7 @@ def render_azure(report: DiffReport) -> str:
         file, line = report.where.get(c, (None, None))
         if c.severity not in _AZ_TYPE:
             where = f" ({one_line(file)}:{line})" if file and line else ""
-            out.append(f"dvgen diff info: {az_plain(_describe(c))}{az_plain(where)}")
+            out.append(f"dvgen diff info: {az_plain(_describe(report, c))}{az_plain(where)}")
             continue
         props = [f"type={_AZ_TYPE[c.severity]}"]
         if file:
@@ -77,7 +78,7 @@ def render_azure(report: DiffReport) -> str:
             if line:
                 props.append(f"linenumber={line}")
         props.append(f"code={az_property(c.rule)}")
-        out.append(f"##vso[task.logissue {';'.join(props)};]{az_data(_describe(c))}")
+        out.append(f"##vso[task.logissue {';'.join(props)};]{az_data(_describe(report, c))}")
     summary = f"dvgen diff: {report.summary()}"
     if report.failed:
         out.append(f"##vso[task.logissue type=error;]{az_data(summary)}")
@@ -117,7 +118,7 @@ def render_junit(report: DiffReport) -> str:
         )
 
     for c in report.changes:
-        text = xml_attr(_describe(c))
+        text = xml_attr(_describe(report, c))
         if _fails(report, c):
             failures[c.table] = failures.get(c.table, 0) + 1
             rule = xml_attr(c.rule)
@@ -164,7 +165,7 @@ def _sarif_result(report: DiffReport, c: Change, index: dict[str, int]) -> dict[
         "ruleId": c.rule,
         "ruleIndex": index[c.rule],
         "level": _SARIF_LEVEL[c.severity],
-        "message": {"text": _describe(c)},
+        "message": {"text": _describe(report, c)},
         # the same change keeps its identity from run to run (code scanning
         # follows an alert by it), whatever line it lands on
         "partialFingerprints": {"dvgenChange/v1": f"{c.rule}:{c.subject}"},

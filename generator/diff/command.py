@@ -11,7 +11,7 @@ from rich.console import Console
 from generator.config import ConfigError, load_config
 from generator.diagnostics import terminal_safe
 from generator.diff.args import IGNORE_FILE
-from generator.diff.formats import RENDERERS, render_text
+from generator.diff.formats import RENDERERS, render_markdown, render_text
 from generator.diff.ignore import IgnoreEntry, IgnoreError, parse_ignore_file
 from generator.diff.report import diff
 from generator.diff.settings import diff_settings
@@ -46,6 +46,9 @@ def _notes(side: Side, args: argparse.Namespace) -> None:
 
 
 def run_diff(args: argparse.Namespace) -> int:
+    if args.only_used and not args.usage:
+        _say("dvgen diff: --only-used needs --usage PATH...")
+        return EXIT_USAGE
     try:
         config = load_config(args.config)
         settings = diff_settings(config)
@@ -69,8 +72,20 @@ def run_diff(args: argparse.Namespace) -> int:
     _notes(old, args)
     _notes(new, args)
     report = diff(old, new, fail_on=args.fail_on or settings.fail_on, ignore=entries)
+    if args.usage:
+        from generator.diff.usage import UsageError, find_usage  # noqa: PLC0415 - a parser
+
+        try:
+            found = find_usage(args.usage, old.tables, old.service, config)
+        except UsageError as exc:
+            _say(f"cannot compute the diff: {exc}")
+            return EXIT_DIFF
+        report.uses = {c: found.of(c) for c in report.changes}
+        report.only_used = args.only_used
     if args.format == "text":
         render_text(report, Console(file=sys.stdout, highlight=False, soft_wrap=True))
+    elif args.format == "markdown" and args.max_length:
+        sys.stdout.write(render_markdown(report, args.max_length))
     else:
         sys.stdout.write(RENDERERS[args.format](report))
     if not args.quiet:

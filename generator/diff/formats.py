@@ -54,7 +54,7 @@ def render_text(report: DiffReport, console: Console) -> None:
             line.append(f"{c.severity:<8}", _STYLE[c.severity])
             line.append(f"  {c.rule:<{width}}  ")
             line.append(one_line(_item(c)), "bold")
-            line.append(f"  {one_line(c.message)}")
+            line.append(f"  {one_line(c.message + report.usage_note(c))}")
             console.print(line, soft_wrap=True)
     tail = Text(report.summary())
     if report.fail_on != "never":
@@ -82,8 +82,11 @@ def md_code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def render_markdown(report: DiffReport) -> str:
-    """A pull request comment: a summary line, then one table per table."""
+def render_markdown(report: DiffReport, limit: int = MARKDOWN_LIMIT) -> str:
+    """A pull request comment: a summary line, then one table per table; at
+    most ``limit`` characters (GitHub's comments: 65,536; Azure DevOps' pull
+    request descriptions: 4,000): tables that would pass it are counted in a
+    last line instead, and ignored changes fold into a ``<details>`` if they fit."""
     head = f"### dvgen diff: {report.summary()}"
     verdict = ""
     if report.fail_on != "never":
@@ -95,33 +98,47 @@ def render_markdown(report: DiffReport) -> str:
         f"in {len(report.tables())} table(s).{verdict}",
     ]
     left = 0
-    size = sum(len(line) + 1 for line in lines)
+    size = _size(lines)
+    room = limit - _TAIL_ROOM
     by_table: dict[str, list[Change]] = {}
     for c in report.changes:
         by_table.setdefault(c.table, []).append(c)
     for table, rows in sorted(by_table.items()):
-        if left or size > MARKDOWN_LIMIT:
-            left += len(rows)
-            continue
         block = ["", f"#### {md_code(table)}", "", "| Severity | Change | Subject | Details |"]
         block.append("|---|---|---|---|")
         block += [
-            f"| {_MD_ICON[c.severity]} | `{c.rule}` | {md_code(_item(c))} | {md_text(c.message)} |"
+            f"| {_MD_ICON[c.severity]} | `{c.rule}` | {md_code(_item(c))} | "
+            f"{md_text(c.message + report.usage_note(c))} |"
             for c in rows
         ]
+        if left or size + _size(block) > room:
+            left += len(rows)
+            continue
         lines += block
-        size += sum(len(line) + 1 for line in block)
+        size += _size(block)
     if left:
         lines += ["", f"… and {left} more change(s): run `dvgen diff` for the full list."]
     if report.ignored:
-        lines += ["", f"<details><summary>{len(report.ignored)} ignored</summary>", ""]
-        lines += ["| Change | Subject | Reason | Expires |", "|---|---|---|---|"]
+        block = ["", f"<details><summary>{len(report.ignored)} ignored</summary>", ""]
+        block += ["| Change | Subject | Reason | Expires |", "|---|---|---|---|"]
         for c, e in report.ignored:
             reason = md_text(e.reason) if e.reason else "(no reason given)"
             expires = e.expires.isoformat() if e.expires else "never"
-            lines.append(f"| `{c.rule}` | {md_code(c.subject)} | {reason} | {expires} |")
-        lines += ["", "</details>"]
+            block.append(f"| `{c.rule}` | {md_code(c.subject)} | {reason} | {expires} |")
+        block += ["", "</details>"]
+        if _size(lines) + _size(block) <= limit:
+            lines += block
+        else:
+            lines += ["", f"{len(report.ignored)} ignored change(s) left out for length."]
     return "\n".join(lines) + "\n"
+
+
+#: what the last lines need (the count of changes left out, of ignored ones)
+_TAIL_ROOM = 160
+
+
+def _size(lines: list[str]) -> int:
+    return sum(len(line) + 1 for line in lines)
 
 
 # -- json -------------------------------------------------------------------
@@ -139,6 +156,14 @@ def _change_json(report: DiffReport, c: Change) -> dict[str, Any]:
         "new": c.new,
         "file": file,
         "line": line,
+        **(
+            {}
+            if report.uses is None
+            else {
+                "used": bool(report.uses.get(c)),
+                "uses": [{"file": u.file, "line": u.line} for u in report.uses.get(c, [])],
+            }
+        ),
     }
 
 
@@ -199,7 +224,7 @@ def render_github(report: DiffReport) -> str:
                 props.append(f"line={line}")
         props.append(f"title={_gh_property(f'dvgen diff: {c.rule}')}")
         why = RULES[c.rule].why
-        message = one_line(f"{c.subject}: {c.message} ({c.severity}: {why})")
+        message = one_line(f"{c.subject}: {c.message} ({c.severity}: {why}){report.usage_note(c)}")
         out.append(f"::{_GH_LEVEL[c.severity]} {','.join(props)}::{_gh_data(message)}")
     level = "error" if report.failed else "notice"
     out.append(f"::{level} title=dvgen diff::{_gh_data(report.summary())}")

@@ -46,6 +46,12 @@ def compare_services(old: Service, new: Service) -> list[Change]:
     return out
 
 
+def operation_subject(op: Operation) -> str:
+    """How a change names ``op``: ``binding.operation`` (``table[]`` for an
+    entity set, ``(service)`` when unbound)."""
+    return _where(op)[1]
+
+
 def _where(op: Operation) -> tuple[str, str]:
     """(the group, the subject) of an operation."""
     table = op.binding or SERVICE

@@ -17,6 +17,14 @@ from generator.diff.settings import FailOn
 from generator.diff.sources import Side
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Use:
+    """Where a consumer's code uses something a change changes."""
+
+    file: str
+    line: int
+
+
 @dataclass(slots=True)
 class DiffReport:
     old: str
@@ -27,6 +35,25 @@ class DiffReport:
     expired: list[IgnoreEntry] = field(default_factory=list)
     unused: list[IgnoreEntry] = field(default_factory=list)
     where: dict[Change, Location] = field(default_factory=dict)
+    #: with ``--usage``: where the consumer's code uses each change (empty: unused)
+    uses: dict[Change, list[Use]] | None = None
+    #: with ``--only-used``: only changes the code uses can fail the diff
+    only_used: bool = False
+
+    def usage_note(self, change: Change) -> str:
+        """`` [used at app.py:12, ...]`` or `` [unused]`` with ``--usage``; else ""."""
+        if self.uses is None:
+            return ""
+        uses = self.uses.get(change, [])
+        if not uses:
+            return " [unused]"
+        shown = ", ".join(f"{u.file}:{u.line}" for u in uses[:3])
+        more = f" and {len(uses) - 3} more" if len(uses) > 3 else ""
+        return f" [used at {shown}{more}]"
+
+    def used(self, change: Change) -> bool | None:
+        """Whether the code uses ``change`` (``None``: no ``--usage`` given)."""
+        return None if self.uses is None else bool(self.uses.get(change))
 
     def count(self, severity: str) -> int:
         return sum(1 for c in self.changes if c.severity == severity)
@@ -37,7 +64,9 @@ class DiffReport:
         if self.fail_on == "never":
             return False
         limit = RANK[self.fail_on]
-        return any(RANK[c.severity] <= limit for c in self.changes)
+        return any(
+            RANK[c.severity] <= limit and (not self.only_used or self.used(c)) for c in self.changes
+        )
 
     def summary(self) -> str:
         """``2 breaking, 1 warning, 3 info (1 ignored)``, or ``no changes``."""
@@ -49,6 +78,9 @@ class DiffReport:
         text = ", ".join(parts) or "no changes"
         if self.ignored:
             text += f" ({len(self.ignored)} ignored)"
+        if self.uses is not None and self.changes:
+            used = sum(1 for c in self.changes if self.used(c))
+            text += f"; {used} used by the code"
         return text
 
     def tables(self) -> list[str]:

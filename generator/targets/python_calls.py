@@ -20,7 +20,7 @@ from generator.model import Table
 from generator.naming import Case, Scope, humps
 from generator.pyformat import LINE_LENGTH, docstring
 from generator.render import DEFAULT, Style
-from generator.service import ComplexType, Member, Service, TypeUse
+from generator.service import ComplexType, Member, Operation, Service, TypeUse
 
 MODULE = "operations"
 _PRIMITIVES = {
@@ -208,6 +208,18 @@ def operations_module(
         "python/operations.py.jinja",
         view=ModuleView(enums, complex_views, call_views, sorted(types.imports.items())),
     )
+
+
+def call_names(
+    service: Service, tables: Mapping[str, Table], rows: Mapping[str, tuple[str, str]]
+) -> dict[str, Operation]:
+    """Each builder ``operations.py`` defines, by name, with its operation
+    (named as :func:`operations_module` names them)."""
+    scope = Scope(taken=_MODULE_NAMES, where="the Python module operations")
+    types = _Types(service, tables, rows, scope)
+    _complex(service, types)
+    specs = calls(service, tables)
+    return {_call(c, types, scope).name: c.operation for c in specs}
 
 
 def _complex(service: Service, types: _Types) -> list[ComplexView]:
