@@ -157,6 +157,10 @@ def project(root: Path) -> Path:
 def reference(tmp_path: Path) -> dict[str, bytes]:
     """What this checkout's dvgen writes for the same project."""
     ref = project(tmp_path / "reference")
+    # a git repository too, as the installed dvgen's project is: manifests record that
+    ok(sh(["git", "init", "-q", "-b", "main"], ref))
+    ok(sh(["git", "add", "-A"], ref))
+    ok(sh([*_GIT, "commit", "-q", "-m", "docs"], ref))
     assert main(["build", "-q", "--config", str(ref / "pyproject.toml")]) == EXIT_OK
     return tree(ref / "generated")
 

@@ -39,7 +39,10 @@ def build_python(out: Path, inputs: list[Path], package: str) -> Path:
 
 @pytest.fixture(scope="module")
 def hostile_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_python(tmp_path_factory.mktemp("hostile"), [HOSTILE], "hostile_bindings")
+    # the pages copied out of this repository: the manifest names no commit of it
+    base = tmp_path_factory.mktemp("hostile")
+    pages = shutil.copytree(HOSTILE, tmp_path_factory.mktemp("pages") / "hostile")
+    return build_python(base, [pages], "hostile_bindings")
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,10 @@ def tsc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def hostile_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_typescript(tmp_path_factory.mktemp("hostile"), [HOSTILE])
+    # the pages copied out of this repository: the manifest names no commit of it
+    base = tmp_path_factory.mktemp("hostile")
+    pages = shutil.copytree(HOSTILE, tmp_path_factory.mktemp("pages") / "hostile")
+    return build_typescript(base, [pages])
 
 
 @pytest.fixture(scope="module")
