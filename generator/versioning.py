@@ -81,7 +81,7 @@ class Previous:
 
     version: str | None = None
     code_sha256: str | None = None
-    #: its model (``None``: it kept none), and its service model
+    #: the schema its manifest recorded (``None``: none), and the service model
     tables: Mapping[str, Table] | None = None
     service: Service | None = None
     #: what its manifest recorded of each source, by path
@@ -136,8 +136,9 @@ def decide(
         why = "the previous build recorded no schema to compare with"
         return _release(previous.version, "major", (f"{why}: any change is taken as breaking",))
     changes = compare(previous.tables, tables)
-    if previous.service is not None and service is not None:
-        changes = [*changes, *compare_services(previous.service, service)]
+    if previous.service is not None or service is not None:
+        # the packages' operations: a document dropped removes every one of them
+        changes = [*changes, *compare_services(previous.service or Service(), service or Service())]
     changes.sort(key=Change.sort_key)
     if not changes:
         if previous.code_sha256 == code_sha256:

@@ -21,8 +21,9 @@ import pytest
 from generator.cli import main
 from generator.diff.compare import Change
 from generator.exits import EXIT_DIFF, EXIT_INPUT, EXIT_OK, EXIT_USAGE
+from generator.service import Operation, Service
 from generator.targets.package_meta import Stamp, changelog
-from generator.versioning import Release, bumped, rule_bump
+from generator.versioning import Previous, Release, bumped, decide, rule_bump
 from tests.helpers import CORPUS, SCHEMA_DOCS, tree
 
 SMS = CORPUS / "versions" / "msdyn_smsengagementctx"
@@ -403,3 +404,13 @@ def test_an_older_dvgens_output_starts_the_first_version(
     code, err = build(project, capsys)
     assert code == EXIT_OK and versions(project) == {"1.0.0"}
     assert "version 1.0.0 (the first version: no previous build to follow)" in err
+
+
+def test_operations_dropped_with_their_document_are_breaking() -> None:
+    tables: dict[str, Any] = {}
+    service = Service(operations=(Operation(kind="action", name="WinOpportunity"),))
+    previous = Previous("1.2.0", "code", tables, service)
+    dropped = decide(previous, tables, None, "code")
+    assert dropped.version == "2.0.0" and dropped.changes[0].rule == "operation-removed"
+    added = decide(Previous("1.2.0", "code", tables, None), tables, service, "code")
+    assert added.version == "1.3.0" and added.changes[0].rule == "operation-added"

@@ -31,7 +31,7 @@ from generator.inputs import collect
 from generator.output.write import MANIFEST, manifest_bytes, read_manifest
 
 #: The libraries whose versions change the bytes dvgen writes.
-SHAPING = ("black", "Jinja2", "markdown-it-py", "PyYAML", "pydantic", "anyascii", "ftfy")
+SHAPING = ("black", "Jinja2", "markdown-it-py", "PyYAML", "pydantic", "anyascii", "ftfy", "orjson")
 _MAX_STAMP = 64 * 1024 * 1024
 
 
