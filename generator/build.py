@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import provenance
+import orjson
+
+from generator import __version__, provenance
 from generator.config import Config
 from generator.csdl.operations import merge_services
 from generator.csdl.reader import is_csdl
@@ -28,7 +30,7 @@ from generator.engine.runner import CacheStats, Runner
 from generator.engine.store import DiskStore, NoStore
 from generator.engine.workers import PageJob, RenderJob, Workers
 from generator.inputs import InputPage, collect, skip_other_pages
-from generator.manifests import MANIFEST_NAME, schema_data
+from generator.manifests import MANIFEST_NAME, schema_data, schema_sha256
 from generator.merge import merge_pages
 from generator.model import Table
 from generator.modelio import MODEL_RENDER, dump_model, json_schema
@@ -245,6 +247,11 @@ def _package_meta(config: Config, result: BuildResult, diags: Diagnostics) -> di
     if not prefixes:
         return {}
     out = config.output_dir
+    code = code_sha256(result.files, prefixes)
+    digest = schema_sha256(result.tables, result.service)
+    kept = _unchanged(config, result, prefixes, code, digest)
+    if kept is not None:
+        return kept
     try:
         previous = read_previous(out, [f"{p}{MANIFEST_NAME}" for p in prefixes])
     except VersionError as exc:
@@ -256,7 +263,6 @@ def _package_meta(config: Config, result: BuildResult, diags: Diagnostics) -> di
             exc.line,
         )
         return {}
-    code = code_sha256(result.files, prefixes)
     release = decide(
         previous,
         result.tables,
@@ -279,7 +285,12 @@ def _package_meta(config: Config, result: BuildResult, diags: Diagnostics) -> di
         provenance.settings(config),
         changelogs,
         schema_data(result.tables, result.service),
+        digest,
     )
+    return _meta_files(config, result, stamp)
+
+
+def _meta_files(config: Config, result: BuildResult, stamp: Stamp) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     if "python" in config.targets:
         files.update(
@@ -298,6 +309,50 @@ def _package_meta(config: Config, result: BuildResult, diags: Diagnostics) -> di
             )
         )
     return files
+
+
+def _unchanged(
+    config: Config, result: BuildResult, prefixes: list[str], code: str, digest: str
+) -> dict[str, bytes] | None:
+    """The packages' version-naming files as the previous build wrote them,
+    when nothing they record changed (code, schema, settings, dvgen, sources):
+    an unchanged build then reads no schema, compares nothing and encodes
+    nothing. ``None`` otherwise (the full decision runs)."""
+    out, kept, version = config.output_dir, {}, None
+    settings = provenance.settings(config)
+    for prefix in prefixes:
+        try:
+            manifest_bytes = (out / prefix / MANIFEST_NAME).read_bytes()
+            changelog_bytes = (out / prefix / "CHANGELOG.md").read_bytes()
+            data = orjson.loads(manifest_bytes)
+        except (OSError, orjson.JSONDecodeError):
+            return None
+        package = data.get("package") if isinstance(data, dict) else None
+        if not isinstance(package, dict):
+            return None
+        same = (
+            package.get("code_sha256") == code
+            and package.get("schema_sha256") == digest
+            and data.get("generator")
+            == {"name": "dvgen", "version": __version__, "settings": settings}
+            and (config.version is None or package.get("version") == config.version)
+            and version in (None, package.get("version"))
+        )
+        if not same:
+            return None
+        recorded = {s["path"]: s for s in data.get("sources") or () if isinstance(s, dict)}
+        if list(provenance.sources(result.tables, config, recorded)) != data.get("sources"):
+            return None
+        version = package.get("version")
+        kept[f"{prefix}{MANIFEST_NAME}"] = manifest_bytes
+        kept[f"{prefix}CHANGELOG.md"] = changelog_bytes
+    if not isinstance(version, str):
+        return None
+    release = Release(version, version, "none", ("no change",))
+    result.release = release
+    # pyproject.toml and package.json from their templates; the manifests and
+    # changelogs as they are (what the full path would write, byte for byte)
+    return {**_meta_files(config, result, Stamp(release, code)), **kept}
 
 
 class _Documents:

@@ -10,6 +10,7 @@ writes it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -56,6 +57,17 @@ class Recorded:
     service: Service | None = None
     #: where the manifest's schema holds a table or a column: (file, line)
     anchors: dict[tuple[str, ...], tuple[str, int]] = field(default_factory=dict)
+
+
+def schema_sha256(tables: Mapping[str, Table], service: Service | None) -> str:
+    """A digest of the schema a manifest records, cheap to make (no dump to
+    plain data): an unchanged build compares it and reads no schema at all."""
+    h = hashlib.sha256()
+    for name in sorted(tables):
+        h.update(name.encode() + b"\0" + tables[name].model_dump_json().encode() + b"\0")
+    if service is not None:
+        h.update(b"service\0" + service.model_dump_json().encode())
+    return h.hexdigest()
 
 
 def schema_data(tables: Mapping[str, Table], service: Service | None) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+import generator.build
 from generator.cli import main
 from generator.diff.compare import Change
 from generator.exits import EXIT_DIFF, EXIT_INPUT, EXIT_OK, EXIT_USAGE
@@ -414,3 +415,29 @@ def test_operations_dropped_with_their_document_are_breaking() -> None:
     assert dropped.version == "2.0.0" and dropped.changes[0].rule == "operation-removed"
     added = decide(Previous("1.2.0", "code", tables, None), tables, service, "code")
     assert added.version == "1.3.0" and added.changes[0].rule == "operation-added"
+
+
+def test_an_unchanged_build_reads_no_schema(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing recorded changed: the manifests and changelogs are kept as they
+    are, without reading, comparing or writing the schema (make bench's
+    no-change rebuild paid for all three)."""
+    build(project, capsys)
+    shutil.copyfile(NEW, project / PAGE)
+    build(project, capsys)
+    before = tree(project / "generated")
+
+    def no_baseline(*_: object) -> None:
+        raise AssertionError("an unchanged build read the previous schema")
+
+    monkeypatch.setattr(generator.build, "read_previous", no_baseline)
+    monkeypatch.setattr(generator.build, "schema_data", no_baseline)
+    code, err = build(project, capsys)
+    assert code == EXIT_OK and tree(project / "generated") == before
+    assert "dvgen: version 1.1.0 (unchanged: no change)" in err
+    # a change to what the manifests record takes the full way again
+    page = (project / PAGE).read_text(encoding="utf-8")
+    (project / PAGE).write_text(page.replace(DESCRIBED, "Unique id"), encoding="utf-8")
+    code, err = build(project, capsys)  # the stand-in's AssertionError, as dvgen reports one
+    assert code != EXIT_OK and "an unchanged build read the previous schema" in err

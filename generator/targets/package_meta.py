@@ -41,6 +41,8 @@ class Stamp:
     changelogs: Mapping[str, str] = field(default_factory=dict)
     #: the schema the packages were generated from (:func:`generator.manifests.schema_data`)
     schema: Mapping[str, Any] = field(default_factory=dict)
+    #: its digest (:func:`generator.manifests.schema_sha256`)
+    schema_sha256: str = ""
 
 
 #: what a package made outside a build gets (tests, the fuzzer)
@@ -94,6 +96,7 @@ def manifest(stamp: Stamp, name: str, extra: Mapping[str, Any]) -> bytes:
             "bump": release.bump,
             "why": list(release.why),
             "code_sha256": stamp.code_sha256,
+            "schema_sha256": stamp.schema_sha256,
         },
         "generator": {"name": "dvgen", "version": __version__, "settings": dict(stamp.settings)},
         "sources": [dict(s) for s in stamp.sources],
