@@ -1,14 +1,14 @@
 """Where a build's sources came from, for the packages' ``manifest.json``.
 
 Each source (a page or an org's ``$metadata``) is recorded by its path below
-its docs root and its SHA-256; when its docs root is in a git checkout, also
-by its path in that repository and, when that is another repository than the
-output folder's (a docs checkout, a submodule), the commit checked out and
-whether the file differs from it. In the output's own repository the commit
-that holds the package holds its docs too, and is not made yet when dvgen
-builds, so none is recorded. A source whose bytes are what the previous
-build recorded keeps what was recorded then, so that a docs repository
-moving on without touching the pages leaves the packages byte-identical.
+its docs root and its SHA-256. When its docs root is in a git checkout of
+another repository than the output folder's (a docs checkout, a submodule),
+also by its path there, the commit checked out, and whether the file differs
+from it. In the output's own repository the commit that holds the package
+holds its docs too, and is not made yet when dvgen builds, so nothing more is
+recorded (as outside git). A source whose bytes are what the previous build
+recorded keeps what was recorded then, so that a docs repository moving on
+without touching the pages leaves the packages byte-identical.
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ def sources(
         entry: dict[str, Any] = {"path": path, "sha256": sha256}
         before = previous.get(path) or {}
         git = before.get("git")
-        if before.get("sha256") == sha256 and isinstance(git, dict) and not git.get("modified"):
+        kept = isinstance(git, dict) and git.get("commit") and not git.get("modified")
+        if before.get("sha256") == sha256 and kept:
             entry["git"] = git
         else:
             root = next((r for r in roots if (r / path).is_file()), None)
@@ -57,11 +58,9 @@ def sources(
                 checkout = checkouts[root]
                 if checkout is not None:
                     rel = (root / path).resolve().relative_to(checkout.top).as_posix()
-                    if checkout.top == output:
-                        # the package is committed beside its docs: the commit
-                        # holding one holds the other (and is not made yet)
-                        entry["git"] = {"path": rel, "repository": "the package's own"}
-                    else:
+                    # committed beside its package, a page records nothing more:
+                    # a build made before `git init` or the commit stays current
+                    if checkout.top != output:
                         entry["git"] = {
                             "commit": checkout.commit,
                             "path": rel,
