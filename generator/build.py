@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from generator import __version__, provenance
 from generator.config import Config
 from generator.csdl.operations import merge_services
@@ -30,7 +28,7 @@ from generator.engine.runner import CacheStats, Runner
 from generator.engine.store import DiskStore, NoStore
 from generator.engine.workers import PageJob, RenderJob, Workers
 from generator.inputs import InputPage, collect, skip_other_pages
-from generator.manifests import MANIFEST_NAME, schema_data, schema_sha256
+from generator.manifests import MANIFEST_NAME, manifest_head, schema_data, schema_sha256
 from generator.merge import merge_pages
 from generator.model import Table
 from generator.modelio import MODEL_RENDER, dump_model, json_schema
@@ -240,7 +238,9 @@ def _target_files(
     return files
 
 
-def _package_meta(config: Config, result: BuildResult, diags: Diagnostics) -> dict[str, bytes]:
+def _package_meta(
+    config: Config, result: BuildResult, diags: Diagnostics, runner: Runner
+) -> dict[str, bytes]:
     """The packages' files that name their version (:mod:`generator.versioning`):
     the previous build's manifests in the output folder are the baseline."""
     prefixes = [f"{t}/" for t in ("python", "typescript") if t in config.targets]
@@ -248,7 +248,7 @@ def _package_meta(config: Config, result: BuildResult, diags: Diagnostics) -> di
         return {}
     out = config.output_dir
     code = code_sha256(result.files, prefixes)
-    digest = schema_sha256(result.tables, result.service)
+    digest = schema_sha256(result.tables, result.service, runner.digest)
     kept = _unchanged(config, result, prefixes, code, digest)
     if kept is not None:
         return kept
@@ -315,24 +315,27 @@ def _unchanged(
     config: Config, result: BuildResult, prefixes: list[str], code: str, digest: str
 ) -> dict[str, bytes] | None:
     """The packages' version-naming files as the previous build wrote them,
-    when nothing they record changed (code, schema, settings, dvgen, sources):
-    an unchanged build then reads no schema, compares nothing and encodes
-    nothing. ``None`` otherwise (the full decision runs)."""
+    when nothing they record changed (code, schema, settings, dvgen, sources)
+    and the schema they hold is as written (``body_sha256``): an unchanged
+    build then parses no schema, compares nothing and encodes nothing.
+    ``None`` otherwise (the full decision runs)."""
     out, kept, version = config.output_dir, {}, None
+    sources: list[dict[str, Any]] | None = None
     settings = provenance.settings(config)
     for prefix in prefixes:
         try:
             manifest_bytes = (out / prefix / MANIFEST_NAME).read_bytes()
             changelog_bytes = (out / prefix / "CHANGELOG.md").read_bytes()
-            data = orjson.loads(manifest_bytes)
-        except (OSError, orjson.JSONDecodeError):
+        except OSError:
             return None
+        data = manifest_head(manifest_bytes)  # all but the schema, and its digest
         package = data.get("package") if isinstance(data, dict) else None
         if not isinstance(package, dict):
             return None
         same = (
             package.get("code_sha256") == code
             and package.get("schema_sha256") == digest
+            and package.get("body_sha256") == data["body_sha256"]  # the schema as written
             and data.get("generator")
             == {"name": "dvgen", "version": __version__, "settings": settings}
             and (config.version is None or package.get("version") == config.version)
@@ -340,8 +343,10 @@ def _unchanged(
         )
         if not same:
             return None
-        recorded = {s["path"]: s for s in data.get("sources") or () if isinstance(s, dict)}
-        if list(provenance.sources(result.tables, config, recorded)) != data.get("sources"):
+        if sources is None:  # the packages record the same sources: ask git once
+            recorded = {s["path"]: s for s in data.get("sources") or () if isinstance(s, dict)}
+            sources = list(provenance.sources(result.tables, config, recorded))
+        if sources != data.get("sources"):
             return None
         version = package.get("version")
         kept[f"{prefix}{MANIFEST_NAME}"] = manifest_bytes
@@ -542,7 +547,7 @@ def _generate(
                 )
             )
             with CLOCK.stage("version"):
-                result.files.update(_package_meta(config, result, diags))
+                result.files.update(_package_meta(config, result, diags, runner))
     except NameClash as clash:
         report_clash(clash, config.source, diags)
         result.files.clear()

@@ -13,11 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from generator.deprecation import marked
@@ -27,6 +28,7 @@ from generator.service import Service
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
+_MEMBER = b'\n  "'  # where a top-level member starts, in dvgen's layout
 _TABLE_LINE = re.compile(r'^      "(.*)": \{$')
 _COLUMN_LINE = re.compile(r'^ {12,}"logical_name": "(.*)",?$')  # a column's, not the table's
 
@@ -59,12 +61,17 @@ class Recorded:
     anchors: dict[tuple[str, ...], tuple[str, int]] = field(default_factory=dict)
 
 
-def schema_sha256(tables: Mapping[str, Table], service: Service | None) -> str:
+def schema_sha256(
+    tables: Mapping[str, Table],
+    service: Service | None,
+    digest: Callable[[Table], str] = Table.sha256,
+) -> str:
     """A digest of the schema a manifest records, cheap to make (no dump to
-    plain data): an unchanged build compares it and reads no schema at all."""
+    plain data; ``digest`` may be the cache's, which has each table's): an
+    unchanged build compares it and reads no schema at all."""
     h = hashlib.sha256()
     for name in sorted(tables):
-        h.update(name.encode() + b"\0" + tables[name].model_dump_json().encode() + b"\0")
+        h.update(f"{name}\0{digest(tables[name])}\0".encode())
     if service is not None:
         h.update(b"service\0" + service.model_dump_json().encode())
     return h.hexdigest()
@@ -76,6 +83,79 @@ def schema_data(tables: Mapping[str, Table], service: Service | None) -> dict[st
     if service is not None:
         data["service"] = service.model_dump(mode="json", exclude_none=True)
     return data
+
+
+#: the members a manifest's ``body_sha256`` covers: its large ones
+BODY = ("schema", "tables")
+
+
+def _members(data: bytes) -> list[tuple[str, int, int]] | None:
+    """Each top-level member of a manifest as (key, start, end) of its bytes
+    (without the comma after it), found without parsing: the layout dvgen
+    writes (``indent=2``) starts each top-level member on a line of its own
+    indented by two spaces, and JSON strings hold no newline, so ``\\n  "``
+    starts a member and nothing else. ``None`` when ``data`` is not laid out so."""
+    if not data.startswith(b'{\n  "') or not data.endswith(b"\n}\n"):
+        return None
+    starts = []
+    at = data.find(_MEMBER)
+    while at >= 0:
+        starts.append(at)
+        at = data.find(_MEMBER, at + 1)
+    last = len(data) - 3  # the last member runs to the "}", each other one to the next
+    out = []
+    for start, next_start in zip(starts, [*starts[1:], last], strict=True):
+        end = next_start
+        if next_start != last:  # a comma between members, exactly one
+            if data[end - 1] != ord(",") or data[end - 2] == ord(","):
+                return None
+            end -= 1
+        key_end = data.find(b'"', start + 4, start + 64)
+        if key_end < 0:
+            return None
+        out.append((data[start + 4 : key_end].decode("ascii", "replace"), start, end))
+    return out
+
+
+def manifest_head(data: bytes) -> Any:
+    """A manifest's top-level members but its large ones (:data:`BODY`), parsed
+    without parsing those, with ``body_sha256``: theirs as written, to
+    compare with what the manifest records. ``None`` when ``data`` is not
+    laid out as dvgen writes it (:func:`_members`)."""
+    members = _members(data)
+    if members is None:
+        return None
+    view = memoryview(data)
+    body = hashlib.sha256()
+    kept = []
+    for key, start, end in members:
+        if key in BODY:
+            body.update(view[start:end])  # no copy
+        else:
+            kept.append(data[start:end])
+    try:
+        head = orjson.loads(b"{" + b",".join(kept) + b"\n}")
+    except orjson.JSONDecodeError:
+        return None
+    return {**head, "body_sha256": body.hexdigest()} if isinstance(head, dict) else None
+
+
+def with_body_sha256(data: bytes, placeholder: str) -> bytes:
+    """A manifest laid out by dvgen, its ``placeholder`` (64 characters, in
+    the ``package`` member) replaced by the SHA-256 of its :data:`BODY`
+    members as written (what :func:`manifest_head` gives back)."""
+    members = _members(data)
+    assert members is not None and len(placeholder) == 64  # dvgen laid it out
+    view = memoryview(data)
+    body = hashlib.sha256()
+    package = (0, 0)
+    for key, start, end in members:
+        if key in BODY:
+            body.update(view[start:end])
+        elif key == "package":
+            package = (start, end)
+    at = data.index(f'"{placeholder}"'.encode(), *package)
+    return b'%s"%s"%s' % (data[:at], body.hexdigest().encode(), data[at + 66 :])
 
 
 def read_manifest(path: Path, shown: str | None = None) -> Recorded:

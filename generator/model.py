@@ -16,6 +16,7 @@ Conventions:
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -357,6 +358,11 @@ class Table(_Frozen):
             if a.logical_name == logical_name:
                 return a
         return None
+
+    def sha256(self) -> str:
+        """The SHA-256 of the model: what the cache keys and the manifests'
+        schema digest hold."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
 
 
 def _require_unique(kind: str, names: list[str]) -> None:

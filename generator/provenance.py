@@ -40,8 +40,7 @@ def sources(
     to what the previous build's manifest recorded for it."""
     found = sorted({(s.path, s.sha256) for t in tables.values() for s in t.sources})
     roots = _roots(config)
-    checkouts: dict[Path, _Checkout | None] = {}
-    output = _top(config.output_dir)
+    recorded: dict[Path, _Checkout] | None = None  # the roots in another repository
     out = []
     for path, sha256 in found:
         entry: dict[str, Any] = {"path": path, "sha256": sha256}
@@ -51,21 +50,17 @@ def sources(
         if before.get("sha256") == sha256 and kept:
             entry["git"] = git
         else:
-            root = next((r for r in roots if (r / path).is_file()), None)
-            if root is not None:
-                if root not in checkouts:
-                    checkouts[root] = _checkout(root)
-                checkout = checkouts[root]
-                if checkout is not None:
-                    rel = (root / path).resolve().relative_to(checkout.top).as_posix()
-                    # committed beside its package, a page records nothing more:
-                    # a build made before `git init` or the commit stays current
-                    if checkout.top != output:
-                        entry["git"] = {
-                            "commit": checkout.commit,
-                            "path": rel,
-                            "modified": checkout.commit is None or rel in checkout.modified,
-                        }
+            if recorded is None:
+                recorded = _elsewhere(roots, _top(config.output_dir))
+            root = next((r for r in roots if (r / path).is_file()), None) if recorded else None
+            if root is not None and root in recorded:
+                checkout = recorded[root]
+                rel = (root / path).resolve().relative_to(checkout.top).as_posix()
+                entry["git"] = {
+                    "commit": checkout.commit,
+                    "path": rel,
+                    "modified": checkout.commit is None or rel in checkout.modified,
+                }
         out.append(entry)
     return tuple(out)
 
@@ -117,11 +112,22 @@ def _top(folder: Path) -> Path | None:
         return None
 
 
-def _checkout(root: Path) -> _Checkout | None:
-    """The git checkout holding ``root``, or ``None`` (not one, or no git)."""
+def _elsewhere(roots: list[Path], output: Path | None) -> dict[Path, _Checkout]:
+    """The roots in a git checkout of another repository than ``output``'s
+    (a page committed beside its package records nothing more: a build made
+    before `git init` or the commit stays current), with their checkouts."""
+    out = {}
+    for root in dict.fromkeys(roots):
+        top = _top(root)
+        if top is not None and top != output and (checkout := _checkout(root, top)):
+            out[root] = checkout
+    return out
+
+
+def _checkout(root: Path, top: Path) -> _Checkout | None:
+    """The git checkout at ``top`` holding ``root``, or ``None`` (no git)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     try:
-        top = Path(_git(root, env, "rev-parse", "--show-toplevel").strip()).resolve()
         status = _git(
             top, env, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", str(root)
         )

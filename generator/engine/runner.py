@@ -106,7 +106,7 @@ class Runner:
         """The SHA-256 of ``table``'s model (once per table object)."""
         digest = self._digests.get(id(table))
         if digest is None:
-            digest = hashlib.sha256(table.model_dump_json().encode()).hexdigest()
+            digest = table.sha256()
             self._digests[id(table)] = digest
         return digest
 

@@ -1,0 +1,94 @@
+"""A manifest's small members read without parsing its schema
+(:func:`generator.manifests.manifest_head`), and the digest that shows the
+schema is as dvgen wrote it (``body_sha256``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import orjson
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator.manifests import BODY, manifest_head, with_body_sha256
+from generator.targets.package_meta import FIRST, manifest
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYOUT = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+
+# text that looks like the layout's own marks: a member's start, a comma, a closing brace
+TRICKY = st.sampled_from(['\n  "', '",\n  "schema": ', "\n}\n", ",", '"', "\\", "é", "\u2028"])
+TEXT = st.lists(st.one_of(TRICKY, st.text(max_size=5)), max_size=6).map("".join)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
+    max_leaves=12,
+)
+KEYS = st.sampled_from(["format", "generator", "package", "schema", "sources", "tables", "x y"])
+
+
+def body_of(data: dict[str, Any]) -> str:
+    """The digest of the body members, each laid out on its own."""
+    h = hashlib.sha256()
+    for key in sorted(data):
+        if key in BODY:
+            member = json.dumps({key: data[key]}, indent=2, sort_keys=True, ensure_ascii=False)
+            h.update(member[1:-2].encode())  # from its line's start to its end: `\n  "key": ...`
+    return h.hexdigest()
+
+
+@given(st.dictionaries(KEYS, JSON, min_size=1))
+def test_the_head_is_every_member_but_the_body(data: dict[str, Any]) -> None:
+    head = manifest_head(orjson.dumps(data, option=LAYOUT))
+    assert head == {k: v for k, v in data.items() if k not in BODY} | {"body_sha256": body_of(data)}
+
+
+def test_a_written_manifest_records_its_own_body() -> None:
+    written = manifest(FIRST, "pkg", {"tables": {"account": {"module": "account"}}})
+    head = manifest_head(written)
+    assert head["package"]["body_sha256"] == head["body_sha256"]
+    whole = json.loads(written)  # the same as parsing it whole, but for the body
+    assert head == {k: v for k, v in whole.items() if k not in BODY} | {
+        "body_sha256": head["body_sha256"]
+    }
+    edited = written.replace(b'"module": "account"', b'"module":  "account"')
+    assert manifest_head(edited)["body_sha256"] != head["package"]["body_sha256"]
+
+
+def test_the_committed_manifests_are_intact() -> None:
+    for package in ("python", "typescript"):
+        data = (ROOT / "generated" / package / "manifest.json").read_bytes()
+        head = manifest_head(data)
+        assert head["package"]["body_sha256"] == head["body_sha256"]
+        assert head["package"] == json.loads(data)["package"]
+
+
+def test_another_layout_is_not_read() -> None:
+    data = {"package": {"version": "1.0.0"}, "schema": {"tables": {}}, "sources": []}
+    laid_out = orjson.dumps(data, option=LAYOUT)
+    assert manifest_head(laid_out) is not None
+    for other in (
+        orjson.dumps(data),  # compact
+        json.dumps(data, indent=4).encode() + b"\n",
+        laid_out.replace(b"},\n", b"},,\n", 1),  # not JSON
+        laid_out.replace(b"},\n", b"}\n", 1),  # a comma missing
+        laid_out[:-3] + b"\n",  # cut short
+        b'{\n  "package": {"version": \n}\n',
+    ):
+        assert manifest_head(other) is None, other
+
+
+def test_the_placeholder_is_replaced_in_the_package_member_only() -> None:
+    placeholder = "0" * 64
+    data = {
+        "generator": {"settings": {"name": placeholder}},
+        "package": {"body_sha256": placeholder},
+        "schema": {"x": placeholder},
+    }
+    out = with_body_sha256(orjson.dumps(data, option=LAYOUT), placeholder)
+    parsed = json.loads(out)
+    assert parsed["generator"] == data["generator"] and parsed["schema"] == data["schema"]
+    assert parsed["package"]["body_sha256"] == manifest_head(out)["body_sha256"] != placeholder
