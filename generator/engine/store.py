@@ -14,6 +14,8 @@ layouts (``v1/``...) only when they hold nothing but its entries.
 from __future__ import annotations
 
 import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -24,6 +26,7 @@ from generator.timing import CLOCK
 CACHE_DIR = ".dvgen-cache"
 LAYOUT = "v2"  # entries of another layout are deleted by the next build
 KINDS = ("pages", "merged", "render", "documents")
+_PENDING = 64  # entries waiting for the writer thread, at most
 
 
 class Store(Protocol):
@@ -65,9 +68,17 @@ class DiskStore:
         self.write = write
         self._prepared = False
         self._used: set[str] = set()
+        self._writer: ThreadPoolExecutor | None = None
+        self._pending: dict[str, str] = {}  # handed to the writer, not written yet
+        self._lock = threading.Lock()
+        self._room = threading.BoundedSemaphore(_PENDING)
 
     def load(self, rel: str) -> str | None:
         self._used.add(rel)
+        with self._lock:
+            pending = self._pending.get(rel)
+        if pending is not None:
+            return pending
         with CLOCK.stage("cache"):
             try:
                 return (self.root / rel).read_text(encoding="utf-8")
@@ -75,21 +86,48 @@ class DiskStore:
                 return None
 
     def store(self, rel: str, text: str) -> None:
-        """Write an entry now, so a large build never holds them all."""
+        """Hand an entry to the writer thread now (its file system calls
+        overlap the build's work), with at most a few waiting, so a large
+        build never holds them all."""
         self._used.add(rel)
         if not self.write:
             return
         with CLOCK.stage("cache"):
-            try:
-                if not self._prepared:
+            if self._writer is None:
+                try:
                     self._prepare()
+                except OSError:
+                    self.write = False  # a cache that cannot be written costs speed, never a build
+                    return
+                self._writer = ThreadPoolExecutor(1, thread_name_prefix="dvgen-cache")
+            self._room.acquire()  # waits while the writer is behind
+            with self._lock:
+                self._pending[rel] = text
+            self._writer.submit(self._write, rel, text)
+
+    def _write(self, rel: str, text: str) -> None:
+        try:
+            if self.write:
                 write_atomic(self.root / rel, text)
-            except OSError:
-                self.write = False  # a cache that cannot be written costs speed, never a build
+        except OSError:
+            self.write = False  # a cache that cannot be written costs speed, never a build
+        finally:
+            with self._lock:
+                if self._pending.get(rel) is text:
+                    del self._pending[rel]
+            self._room.release()
+
+    def flush(self) -> None:
+        """Wait until every entry handed over is written."""
+        if self._writer is not None:
+            with CLOCK.stage("cache"):
+                self._writer.shutdown(wait=True)
+            self._writer = None
 
     def save(self, *, prune: bool) -> None:
-        """With ``prune``, delete the entries this build did not use (a failed
-        build keeps them: the next one needs them)."""
+        """Write what is still waiting; with ``prune``, delete the entries this
+        build did not use (a failed build keeps them: the next one needs them)."""
+        self.flush()
         if not self.write or not prune:
             return
         try:

@@ -24,6 +24,7 @@ import stat
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,7 @@ from generator.output.filenames import is_device_name
 __all__ = ["MANIFEST", "Collision", "UnsafePath", "WriteReport", "commit", "recover"]
 
 MANIFEST = ".dvgen-manifest.json"
+_WRITERS = 4  # threads writing a commit's files
 
 
 class InterruptedAfterWrite(KeyboardInterrupt):
@@ -269,11 +271,34 @@ def _stage(
         report.kept.append(rel)
     for rel in empty:  # a user's empty folders, with their modes
         made_parent(old, new, f"{rel}/.", made)
-    for rel in sorted(wanted):
-        if rel == MANIFEST:
-            continue
-        _stage_one(old, new, rel, wanted=wanted, same=same, made=made)
-        (report.unchanged if rel in same else report.written).append(rel)
+    # written by a few threads: each file is synced to disk before the swap,
+    # and the syncs of several files overlap (the file system batches them)
+    failed = threading.Event()  # a full disk, say: nothing more is started
+
+    def write_one(path: str, data: bytes) -> None:
+        if not failed.is_set():
+            try:
+                _write(path, data)
+            except BaseException:
+                failed.set()
+                raise
+
+    with ThreadPoolExecutor(_WRITERS, thread_name_prefix="dvgen-write") as writers:
+        pending = []
+        for rel in sorted(wanted):
+            if rel == MANIFEST:
+                continue
+            if failed.is_set():
+                break
+            if rel in same:
+                place(old, new, rel, made)
+                report.unchanged.append(rel)
+            else:
+                path = made_parent(old, new, rel, made)
+                pending.append(writers.submit(write_one, path, wanted[rel]))
+                report.written.append(rel)
+    for done in pending:
+        done.result()  # the first failure, raised here
 
 
 def _drop_backup(backup: Path, out_dir: Path, was: set[str], now: set[str]) -> list[str]:
