@@ -59,7 +59,7 @@ def test_the_writer_holds_a_few_entries_and_hands_them_out(
 def test_a_cache_that_cannot_be_written_costs_nothing_but_speed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def full(path: Path, text: str) -> None:
+    def full(*_: object) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(store_module, "write_atomic", full)
