@@ -9,7 +9,9 @@ file, the line, the key path and the reason.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -89,17 +91,121 @@ def dump_table(table: Table) -> str:
     return dump_model(table)
 
 
+_OPTIONS: dict[str, Any] = {
+    "sort_keys": False,
+    "allow_unicode": True,
+    "default_flow_style": False,
+    "width": 1 << 30,
+    "indent": 2,
+}
+
+
 def dump_model(item: BaseModel) -> str:
     """A table or a :class:`~generator.service.Service` as deterministic YAML."""
-    return yaml.dump(
-        _prune(item.model_dump(mode="json")),
-        Dumper=_Dumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=1 << 30,
-        indent=2,
-    )
+    return dump_data(_prune(item.model_dump(mode="json")))
+
+
+def dump_data(data: dict[str, Any]) -> str:
+    """Plain data as PyYAML's safe dumper writes it with :data:`_OPTIONS`,
+    byte for byte (``tests/test_modelio.py`` holds the two equal): laid out
+    here, where every scalar is one PyYAML writes the same on any line, and
+    by PyYAML when one is not (a string over several lines, a long key)."""
+    if data:
+        lines: list[str] = []
+        try:
+            _mapping(data, "", lines)
+        except _Unusual:
+            pass
+        else:
+            return "\n".join(lines) + "\n"
+    text: str = yaml.dump(data, Dumper=_Dumper, **_OPTIONS)
+    return text
+
+
+class _Unusual(Exception):
+    """A scalar this module does not lay out itself: PyYAML writes the data."""
+
+
+# a string PyYAML writes plain: ASCII, starting with a letter, no indicator
+# that could end it (": ", " #"), no trailing space; and not a word the
+# resolver reads as a bool or null (YAML 1.1), which it quotes
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_ .,;()/'+=-]*(?<! )\Z")
+_WORDS = frozenset({"yes", "no", "true", "false", "on", "off", "null"})
+_BREAK = re.compile("[\n\x85\u2028\u2029]")
+_SIMPLE_KEY = 128  # a longer key is written as a complex key ("? ...")
+
+
+def _scalar(value: Any) -> str:
+    if type(value) is str:
+        if _PLAIN.match(value) and value.lower() not in _WORDS:
+            return value
+        return _quoted(value)
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return str(value)
+    return _one_line(value)  # a float: never cached (0.0 == -0.0)
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted(value: str) -> str:
+    if _BREAK.search(value):  # a line break, to PyYAML: a scalar over several lines
+        raise _Unusual
+    return _one_line(value)
+
+
+def _one_line(value: Any) -> str:
+    """PyYAML's one-line writing of ``value`` (a document of it alone: a
+    scalar on one line is written the same anywhere in block style)."""
+    text: str = yaml.dump(value, Dumper=_Dumper, **_OPTIONS)
+    first, _, rest = text.partition("\n")
+    if rest not in ("", "...\n"):  # over several lines: PyYAML lays out the whole
+        raise _Unusual
+    return first
+
+
+def _mapping(data: dict[str, Any], indent: str, lines: list[str], first: str = "") -> None:
+    """``data``'s pairs at ``indent``; the first after ``first`` (a "- ")."""
+    lead = first or indent
+    for key, value in data.items():
+        if type(key) is not str or len(key) >= _SIMPLE_KEY or not _PLAIN.match(key):
+            raise _Unusual  # PyYAML's rules for keys are its own: a quoted key, say
+        name = key if key.lower() not in _WORDS else _quoted(key)
+        kind = type(value)
+        if kind is dict and value:
+            lines.append(f"{lead}{name}:")
+            _mapping(value, indent + "  ", lines)
+        elif kind is list and value:
+            lines.append(f"{lead}{name}:")
+            _sequence(value, indent, lines)  # a list in a map is not indented
+        else:
+            lines.append(f"{lead}{name}: {_value(value)}")
+        lead = indent
+
+
+def _sequence(data: list[Any], indent: str, lines: list[str], first: str = "") -> None:
+    lead = first or indent
+    for item in data:
+        kind = type(item)
+        if kind is dict and item:
+            _mapping(item, indent + "  ", lines, f"{lead}- ")
+        elif kind is list and item:
+            _sequence(item, indent + "  ", lines, f"{lead}- ")
+        else:
+            lines.append(f"{lead}- {_value(item)}")
+        lead = indent
+
+
+def _value(value: Any) -> str:
+    if value == {} and type(value) is dict:
+        return "{}"
+    if value == [] and type(value) is list:
+        return "[]"
+    if value is None:
+        return "null"
+    return _scalar(value)
 
 
 @dataclass(frozen=True, slots=True)
