@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from generator.deprecation import marked
 from generator.model import Table
-from generator.modelio import table_to_data
+from generator.modelio import plain_data
 from generator.service import Service
 
 MANIFEST_NAME = "manifest.json"
@@ -79,7 +79,7 @@ def schema_sha256(
 
 def schema_data(tables: Mapping[str, Table], service: Service | None) -> dict[str, Any]:
     """The schema a manifest records: every table's model, and the service's."""
-    data: dict[str, Any] = {"tables": {n: table_to_data(tables[n]) for n in sorted(tables)}}
+    data: dict[str, Any] = {"tables": {n: plain_data(tables[n]) for n in sorted(tables)}}
     if service is not None:
         data["service"] = service.model_dump(mode="json", exclude_none=True)
     return data
