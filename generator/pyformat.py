@@ -137,6 +137,21 @@ def _lines(node: Node, indent: str, prefix: str, suffix: str) -> list[str]:
     return out
 
 
+def bracketed(head: str, items: list[str], close: str = ")") -> str:
+    """``head``, the ``items`` and ``close`` as :func:`tidy` lays out a statement
+    of that shape (at column 0, each item a whole expression): on one line
+    when it fits, else one item a line with a trailing comma. Item lines
+    still too long are left for :func:`tidy`, which splits each alone as it
+    would have inside the statement. For templates: a table's hundreds of
+    columns in one line cost :func:`tidy` as much as the rest of its module."""
+    if len(items) == 1:  # a tuple of one keeps its comma: tidy's own case
+        return f"{head}{items[0]},{close}"
+    line = f"{head}{', '.join(items)}{close}"
+    if fits(line):
+        return line
+    return "\n".join([head, *(f"{INDENT}{item}," for item in items), close])
+
+
 def _assign(target: str, value: str, indent: str) -> str:
     """``target = value`` (``target`` may carry an annotation): on one line
     when it fits, else with the value in parentheses on a line of its own,

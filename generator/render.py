@@ -25,6 +25,7 @@ from black.mode import Mode, TargetVersion
 from black.parsing import InvalidInput
 
 from generator.overrides import Naming
+from generator.pyformat import bracketed
 from generator.resources import (
     SHIPPED,
     BrokenInstall,
@@ -62,6 +63,7 @@ def environment(folder: str | None = None) -> jinja2.Environment:
         autoescape=False,  # every value is escaped for its spot before it gets here
     )
     env.globals["assign"] = _assign
+    env.globals["bracketed"] = bracketed
     return env
 
 

@@ -29,6 +29,7 @@ from generator.pyformat import (
     Node,
     Pair,
     black_stable,
+    bracketed,
     docstring,
     fits,
     flat,
@@ -173,6 +174,18 @@ def test_an_assigned_expression_is_laid_out_black_stable(node: Node, target: str
     assert ast.dump(ast.parse(source)) == ast.dump(ast.parse(_module(line)))
     if black_stable(source):
         assert black_leaves(source)
+
+
+@PROPERTY
+@given(st.lists(nodes, max_size=8), names)
+def test_a_bracketed_statement_is_laid_out_as_tidy_lays_out_its_line(
+    items: list[Node], target: str
+) -> None:
+    """Templates lay out a tuple of many items themselves (``bracketed``):
+    tidy then gives what it gives for the statement on one line."""
+    flats = [flat(i) for i in items]
+    one_line = f"{target} = ({', '.join(flats)}{',' if len(items) == 1 else ''})"
+    assert tidy(bracketed(f"{target} = (", flats)) == tidy(one_line)
 
 
 @PROPERTY
