@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from generator.service import Service
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
 _MEMBER = b'\n  "'  # where a top-level member starts, in dvgen's layout
+_TABLE_KEY = b'\n      "'  # where a table starts in the schema's tables
 _TABLE_LINE = re.compile(r'^      "(.*)": \{$')
 _COLUMN_LINE = re.compile(r'^ {12,}"logical_name": "(.*)",?$')  # a column's, not the table's
 
@@ -158,32 +159,150 @@ def with_body_sha256(data: bytes, placeholder: str) -> bytes:
     return b'%s"%s"%s' % (data[:at], body.hexdigest().encode(), data[at + 66 :])
 
 
-def read_manifest(path: Path, shown: str | None = None) -> Recorded:
+def read_manifest(path: Path, shown: str | None = None, *, anchors: bool = True) -> Recorded:
     """``path``'s manifest; :class:`ManifestError` when it is not one dvgen
-    wrote, or its schema does not validate."""
+    wrote, or its schema does not validate (``anchors``: see :func:`parse_manifest`)."""
     shown = shown or path.as_posix()
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise ManifestError(shown, None, f"cannot read: {exc}") from None
-    return parse_manifest(text, shown)
+    return parse_manifest(data, shown, anchors=anchors)
 
 
-def parse_manifest(text: str, shown: str) -> Recorded:
-    """A manifest's text (``shown`` names it in errors and changes' places)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ManifestError(shown, exc.lineno, f"not JSON: {exc.msg}") from None
+def parse_manifest(data: bytes, shown: str, *, anchors: bool = True) -> Recorded:
+    """A manifest's bytes (``shown`` names it in errors and changes' places);
+    with ``anchors``, each table's and column's line, for ``dvgen diff``.
+
+    Laid out as dvgen writes it, the schema is read a table at a time, so a
+    large one is never a whole tree of JSON in memory (a manifest of 2,000
+    tables is 67 MB of text); otherwise it is read whole."""
+    head = manifest_head(data)
+    if head is None or not isinstance(head.get("package"), dict):
+        return _parse_whole(data, shown, anchors=anchors)
+    package, sources = _package_and_sources(head, shown)
+    members = {key: (start, end) for key, start, end in _members(data) or ()}
+    if "schema" not in members:
+        return Recorded(shown, package, sources)
+    reader = _SchemaReader(data, shown, *members["schema"], columns=anchors)
+    if not reader.laid_out:
+        return _parse_whole(data, shown, anchors=anchors)
+    tables = {name: reader.table(name, item) for name, item in reader.tables()}
+    return Recorded(
+        shown, package, sources, tables, reader.service(), reader.anchors if anchors else {}
+    )
+
+
+def _package_and_sources(
+    data: Any, shown: str
+) -> tuple[Mapping[str, Any], dict[str, Mapping[str, Any]]]:
     package = data.get("package") if isinstance(data, dict) else None
     if not isinstance(package, dict) or not isinstance(package.get("version"), str):
         raise Unversioned(shown, 1, "a manifest with no package version (an older dvgen's)")
-    sources = {
+    sources: dict[str, Mapping[str, Any]] = {
         s["path"]: s
         for s in data.get("sources") or ()
         if isinstance(s, dict) and isinstance(s.get("path"), str)
     }
-    schema = data.get("schema")
+    return package, sources
+
+
+class _SchemaReader:
+    """The ``schema`` member of a manifest laid out by dvgen, between
+    ``start`` and ``end``: its ``tables`` one by one (each table's key is the
+    only line in them indented by six spaces), and its ``service``; with
+    ``columns``, each column's line as well as each table's."""
+
+    def __init__(self, data: bytes, shown: str, start: int, end: int, *, columns: bool) -> None:
+        self.data, self.shown, self.columns = data, shown, columns
+        self.anchors: dict[tuple[str, ...], tuple[str, int]] = {}
+        close = data.rfind(b"\n  }", start, end)  # the schema's own brace
+        at = data.find(b'\n    "tables": {\n', start, close)
+        tables_close = data.find(b"\n    }", at + 1, close) if at >= 0 else -1
+        # laid out: its tables found whole, or no tables (nor anything) to find
+        self.laid_out = close >= 0 and (
+            tables_close >= 0 or (at < 0 and b'\n    "tables"' not in data[start:close])
+        )
+        self.region = (at, tables_close) if tables_close >= 0 else (close, close)
+        self.service_at = data.find(b'\n    "service": ', start, self.region[0])
+        self._line, self._counted = 1, 0  # lines counted up to a position, as the reading goes
+
+    def _line_of(self, at: int) -> int:
+        """The line of position ``at`` (moving forward only: counted once)."""
+        self._line += self.data.count(b"\n", self._counted, at)
+        self._counted = at
+        return self._line
+
+    def tables(self) -> Iterator[tuple[str, Any]]:
+        start, end = self.region
+        keys = []
+        at = self.data.find(_TABLE_KEY, start + 1, end)
+        while at >= 0:
+            keys.append(at)
+            at = self.data.find(_TABLE_KEY, at + 1, end)
+        for key, stop in zip(keys, [*keys[1:], end], strict=True):
+            text = self.data[key:stop]
+            if stop != end:  # one comma between tables
+                text = text.removesuffix(b",")
+            line = self._line_of(key + 1)
+            name, item = self._one(text, line)
+            self._anchor(name, text, line)
+            yield name, item
+
+    def _one(self, text: bytes, line: int) -> tuple[str, Any]:
+        """The one member ``text`` holds, which starts on ``line``."""
+        try:
+            found = orjson.loads(b"{" + text + b"}")
+        except orjson.JSONDecodeError as exc:  # its line 1 is the "{" before ``text``
+            raise ManifestError(self.shown, line + exc.lineno - 2, f"not JSON: {exc.msg}") from None
+        if len(found) != 1:
+            raise ManifestError(self.shown, line, "not a manifest laid out by dvgen")
+        ((name, item),) = found.items()
+        return name, item
+
+    def table(self, name: str, item: Any) -> Table:
+        try:
+            return marked(Table.model_validate(item))
+        except ValidationError as exc:
+            words = " ".join(str(exc).split())[:200]
+            line = self.anchors[("table", name)][1]
+            raise ManifestError(self.shown, line, f"table {name}: {words}") from None
+
+    def service(self) -> Service | None:
+        if self.service_at < 0:
+            return None
+        stop = self.region[0]
+        text = self.data[self.service_at : stop].removesuffix(b",")
+        line = self.data.count(b"\n", 0, self.service_at + 1) + 1
+        item = self._one(text, line)[1]
+        try:
+            return Service.model_validate(item)
+        except ValidationError as exc:
+            words = " ".join(str(exc).split())[:200]
+            raise ManifestError(self.shown, line, words) from None
+
+    def _anchor(self, name: str, text: bytes, line: int) -> None:
+        self.anchors[("table", name)] = (self.shown, line)
+        if not self.columns:
+            return
+        for i, raw in enumerate(text.split(b"\n")[1:]):
+            if m := _COLUMN_LINE.match(raw.decode("utf-8")):
+                key = ("column", name, json.loads(f'"{m.group(1)}"'))
+                self.anchors.setdefault(key, (self.shown, line + i))
+
+
+def _parse_whole(data: bytes, shown: str, *, anchors: bool) -> Recorded:
+    """A manifest laid out otherwise (by hand, by another tool), read whole."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(shown, None, f"not UTF-8 text: {exc.reason}") from None
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ManifestError(shown, exc.lineno, f"not JSON: {exc.msg}") from None
+    package, sources = _package_and_sources(whole, shown)
+    schema = whole.get("schema")
     if not isinstance(schema, dict):
         return Recorded(shown, package, sources)
     lines = text.split("\n")
@@ -202,7 +321,8 @@ def parse_manifest(text: str, shown: str) -> Recorded:
         except ValidationError as exc:
             words = " ".join(str(exc).split())[:200]
             raise ManifestError(shown, _line(lines, '    "service": {'), words) from None
-    return Recorded(shown, package, sources, tables, service, _anchors(shown, lines))
+    found = _anchors(shown, lines) if anchors else {}
+    return Recorded(shown, package, sources, tables, service, found)
 
 
 def _line(lines: list[str], text: str) -> int | None:

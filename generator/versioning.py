@@ -192,7 +192,7 @@ def read_previous(out: Path, manifests: list[str]) -> Previous:
         if not path.is_file():
             continue
         try:
-            found = read_manifest(path, str(path))
+            found = read_manifest(path, str(path), anchors=False)
         except Unversioned:
             return Previous()  # an older dvgen's build: this one is the first version
         except ManifestError as exc:

@@ -4,16 +4,28 @@ schema is as dvgen wrote it (``body_sha256``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.manifests import BODY, manifest_head, with_body_sha256
+from generator.csdl.load import load
+from generator.diagnostics import Diagnostics
+from generator.manifests import (
+    BODY,
+    ManifestError,
+    _parse_whole,
+    manifest_head,
+    parse_manifest,
+    schema_data,
+    with_body_sha256,
+)
 from generator.targets.package_meta import FIRST, manifest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,3 +104,43 @@ def test_the_placeholder_is_replaced_in_the_package_member_only() -> None:
     parsed = json.loads(out)
     assert parsed["generator"] == data["generator"] and parsed["schema"] == data["schema"]
     assert parsed["package"]["body_sha256"] == manifest_head(out)["body_sha256"] != placeholder
+
+
+ORGS = ROOT / "tests" / "fixtures" / "orgs"
+
+
+@pytest.fixture(scope="module")
+def org_manifest() -> bytes:
+    """The manifest of a real org's document: tables and a service."""
+    data = (ORGS / "full" / "davidmoten-odata-client_v9.1-online_2020-09-01.xml").read_bytes()
+    doc = load(data, "org.xml", "org.xml", Diagnostics())
+    assert doc is not None and doc.service is not None and len(doc.tables) > 10
+    stamp = dataclasses.replace(FIRST, schema=schema_data(doc.tables, doc.service))
+    return manifest(stamp, "pkg", {"tables": {n: {"module": n} for n in doc.tables}})
+
+
+def test_the_schema_read_a_table_at_a_time_is_the_schema_read_whole(org_manifest: bytes) -> None:
+    by_table = parse_manifest(org_manifest, "m.json")
+    whole = _parse_whole(org_manifest, "m.json", anchors=True)
+    assert by_table == whole and by_table.service is not None
+    assert len(by_table.anchors) > len(by_table.tables or {})  # columns' lines too
+    lines = org_manifest.decode().split("\n")
+    for key, (_, line) in by_table.anchors.items():
+        assert json.dumps(key[-1]) in lines[line - 1]
+    assert parse_manifest(org_manifest, "m.json", anchors=False).anchors == {}
+
+
+def test_a_broken_table_is_named_with_its_line(org_manifest: bytes) -> None:
+    text = org_manifest.decode()
+    lines = text.split("\n")
+    # the third table's key line, then a line inside it
+    keys = [i for i, line in enumerate(lines) if line.startswith('      "') and line.endswith("{")]
+    name = json.loads(lines[keys[2]].strip()[:-3])
+    wrong = text.replace(f'"logical_name": "{name}"', '"logical_name": 7', 1)
+    with pytest.raises(ManifestError) as bad:
+        parse_manifest(wrong.encode(), "m.json")
+    assert bad.value.line == keys[2] + 1 and f"table {name}" in bad.value.message
+    lines[keys[2] + 2] += " ]"  # not JSON, two lines into the table
+    with pytest.raises(ManifestError) as broken:
+        parse_manifest("\n".join(lines).encode(), "m.json")
+    assert broken.value.line == keys[2] + 3 and "not JSON" in broken.value.message

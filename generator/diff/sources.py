@@ -172,9 +172,7 @@ def _from_models(label: str, files: list[_Blob]) -> Side:
 def _from_manifest(label: str, f: _Blob) -> Side:
     """A generated package's manifest: the schema its build recorded."""
     try:
-        found = parse_manifest(f.data.decode("utf-8"), f.location)
-    except UnicodeDecodeError:
-        raise DiffInputError(f"{f.shown_path}: not UTF-8 text") from None
+        found = parse_manifest(f.data, f.location)
     except ManifestError as exc:
         raise DiffInputError(str(exc)) from None
     if found.tables is None:
