@@ -14,6 +14,7 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from generator.cli import main
 from generator.config import CACHE_ENV
 from generator.exits import EXIT_OK
+from tests.helpers import CORPUS
 
 # The suite's property tests run the same examples everywhere (derandomized,
 # no example database), bounded by count, never by time. `make fuzz` selects
@@ -93,3 +94,12 @@ def built_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     assert main(["build", "-q"]) == EXIT_OK
     return tmp_path
+
+
+@pytest.fixture
+def in_corpus(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Run from the corpus folder, with a config that has no [tool.dvgen] settings."""
+    monkeypatch.chdir(CORPUS)
+    config = tmp_path / "pyproject.toml"
+    config.write_text("[tool.dvgen]\n", encoding="utf-8")
+    return config

@@ -44,15 +44,6 @@ SMS_NEW = "versions/msdyn_smsengagementctx/4e2993d.md"
 SCHEMA = json.loads((ROOT / "docs" / "diff-report.schema.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def in_corpus(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Run from the corpus folder, with a config that has no [tool.dvgen]."""
-    monkeypatch.chdir(CORPUS)
-    config = tmp_path / "pyproject.toml"
-    config.write_text("[tool.dvgen]\n", encoding="utf-8")
-    return config
-
-
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(["diff", *argv])
     out, err = capsys.readouterr()

@@ -70,14 +70,6 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
-@pytest.fixture
-def in_corpus(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    monkeypatch.chdir(CORPUS)
-    config = tmp_path / "pyproject.toml"
-    config.write_text("[tool.dvgen]\n", encoding="utf-8")
-    return config
-
-
 # -- Azure DevOps --------------------------------------------------------------
 
 _AGENT = """
