@@ -126,19 +126,12 @@ def manifest_head(data: bytes) -> Any:
     members = _members(data)
     if members is None:
         return None
-    view = memoryview(data)
-    body = hashlib.sha256()
-    kept = []
-    for key, start, end in members:
-        if key in BODY:
-            body.update(view[start:end])  # no copy
-        else:
-            kept.append(data[start:end])
+    kept = [data[start:end] for key, start, end in members if key not in BODY]
     try:
         head = orjson.loads(b"{" + b",".join(kept) + b"\n}")
     except orjson.JSONDecodeError:
         return None
-    return {**head, "body_sha256": body.hexdigest()} if isinstance(head, dict) else None
+    return {**head, "body_sha256": _body_sha256(data, members)} if isinstance(head, dict) else None
 
 
 def with_body_sha256(data: bytes, placeholder: str) -> bytes:
@@ -147,16 +140,19 @@ def with_body_sha256(data: bytes, placeholder: str) -> bytes:
     members as written (what :func:`manifest_head` gives back)."""
     members = _members(data)
     assert members is not None and len(placeholder) == 64  # dvgen laid it out
+    package = next((start, end) for key, start, end in members if key == "package")
+    at = data.index(f'"{placeholder}"'.encode(), *package)
+    digest = _body_sha256(data, members).encode()
+    return b'%s"%s"%s' % (data[:at], digest, data[at + 66 :])
+
+
+def _body_sha256(data: bytes, members: list[tuple[str, int, int]]) -> str:
     view = memoryview(data)
     body = hashlib.sha256()
-    package = (0, 0)
     for key, start, end in members:
         if key in BODY:
-            body.update(view[start:end])
-        elif key == "package":
-            package = (start, end)
-    at = data.index(f'"{placeholder}"'.encode(), *package)
-    return b'%s"%s"%s' % (data[:at], body.hexdigest().encode(), data[at + 66 :])
+            body.update(view[start:end])  # no copy
+    return body.hexdigest()
 
 
 def read_manifest(path: Path, shown: str | None = None, *, anchors: bool = True) -> Recorded:
