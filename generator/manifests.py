@@ -221,6 +221,9 @@ class _SchemaReader:
         )
         self.region = (at, tables_close) if tables_close >= 0 else (close, close)
         self.service_at = data.find(b'\n    "service": ', start, self.region[0])
+        # and nothing else in it: a member this reader would not see is read whole
+        found = (self.service_at >= 0) + (tables_close >= 0)
+        self.laid_out = self.laid_out and data.count(b'\n    "', start, close) == found
         self._line, self._counted = 1, 0  # lines counted up to a position, as the reading goes
 
     def _line_of(self, at: int) -> int:

@@ -144,3 +144,15 @@ def test_a_broken_table_is_named_with_its_line(org_manifest: bytes) -> None:
     with pytest.raises(ManifestError) as broken:
         parse_manifest("\n".join(lines).encode(), "m.json")
     assert broken.value.line == keys[2] + 3 and "not JSON" in broken.value.message
+
+
+def test_a_schema_laid_out_otherwise_is_read_whole(org_manifest: bytes) -> None:
+    """The service after the tables (keys out of dvgen's order): read whole,
+    so nothing is missed."""
+    data = json.loads(org_manifest)
+    schema = data.pop("schema")
+    data["schema"] = {"tables": schema["tables"], "service": schema["service"]}
+    reordered = json.dumps(data, indent=2, ensure_ascii=False).encode() + b"\n"
+    found = parse_manifest(reordered, "m.json")
+    assert found.service is not None and found.service == parse_manifest(org_manifest, "m").service
+    assert found.tables == parse_manifest(org_manifest, "m").tables
