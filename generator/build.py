@@ -28,7 +28,14 @@ from generator.engine.runner import CacheStats, Runner
 from generator.engine.store import DiskStore, NoStore
 from generator.engine.workers import PageJob, RenderJob, Workers
 from generator.inputs import InputPage, collect, skip_other_pages
-from generator.manifests import MANIFEST_NAME, manifest_head, schema_data, schema_sha256
+from generator.manifests import (
+    MANIFEST_NAME,
+    body_sha256,
+    manifest_head,
+    schema_data,
+    schema_sha256,
+    table_json,
+)
 from generator.merge import merge_pages
 from generator.model import Table
 from generator.modelio import MODEL_RENDER, dump_model, json_schema
@@ -252,8 +259,9 @@ def _package_meta(
     kept = _unchanged(config, result, prefixes, code, digest)
     if kept is not None:
         return kept
-    try:
-        previous = read_previous(out, [f"{p}{MANIFEST_NAME}" for p in prefixes])
+    made = {name: table_json(table) for name, table in result.tables.items()}
+    try:  # the tables the previous build recorded as they are now are not read again
+        previous = read_previous(out, [f"{p}{MANIFEST_NAME}" for p in prefixes], made)
     except VersionError as exc:
         diags.error(
             "DV060",
@@ -284,7 +292,7 @@ def _package_meta(
         provenance.sources(result.tables, config, previous.sources),
         provenance.settings(config),
         changelogs,
-        schema_data(result.tables, result.service),
+        schema_data(result.tables, result.service, made),
         digest,
     )
     return _meta_files(config, result, stamp)
@@ -328,20 +336,20 @@ def _unchanged(
             changelog_bytes = (out / prefix / "CHANGELOG.md").read_bytes()
         except OSError:
             return None
-        data = manifest_head(manifest_bytes)  # all but the schema, and its digest
+        data = manifest_head(manifest_bytes)  # all but the schema
         package = data.get("package") if isinstance(data, dict) else None
         if not isinstance(package, dict):
             return None
         same = (
             package.get("code_sha256") == code
             and package.get("schema_sha256") == digest
-            and package.get("body_sha256") == data["body_sha256"]  # the schema as written
             and data.get("generator")
             == {"name": "dvgen", "version": __version__, "settings": settings}
             and (config.version is None or package.get("version") == config.version)
             and version in (None, package.get("version"))
         )
-        if not same:
+        # and the schema as written (last: it reads the whole file)
+        if not same or package.get("body_sha256") != body_sha256(manifest_bytes):
             return None
         if sources is None:  # the packages record the same sources: ask git once
             recorded = {s["path"]: s for s in data.get("sources") or () if isinstance(s, dict)}

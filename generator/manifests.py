@@ -28,8 +28,12 @@ from generator.service import Service
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
+#: how dvgen lays out a manifest (the layout its readers here rely on)
+LAYOUT = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
 _MEMBER = b'\n  "'  # where a top-level member starts, in dvgen's layout
 _TABLE_KEY = b'\n      "'  # where a table starts in the schema's tables
+_NESTED = b"\n      "  # a table's lines below its key, in the schema's tables
+_ENTRY = re.compile(rb'\n      ("(?:[^"\\\n]|\\.)*"): ')  # a table's key, in the schema's tables
 _TABLE_LINE = re.compile(r'^      "(.*)": \{$')
 _COLUMN_LINE = re.compile(r'^ {12,}"logical_name": "(.*)",?$')  # a column's, not the table's
 
@@ -60,6 +64,8 @@ class Recorded:
     service: Service | None = None
     #: where the manifest's schema holds a table or a column: (file, line)
     anchors: dict[tuple[str, ...], tuple[str, int]] = field(default_factory=dict)
+    #: the tables recorded exactly as the reader knew them, so not read (not in ``tables``)
+    same: frozenset[str] = frozenset()
 
 
 def schema_sha256(
@@ -78,9 +84,23 @@ def schema_sha256(
     return h.hexdigest()
 
 
-def schema_data(tables: Mapping[str, Table], service: Service | None) -> dict[str, Any]:
-    """The schema a manifest records: every table's model, and the service's."""
-    data: dict[str, Any] = {"tables": {n: plain_data(tables[n]) for n in sorted(tables)}}
+def table_json(table: Table) -> bytes:
+    """A table's entry in a manifest's schema, laid out as it sits there (what
+    :func:`schema_data` holds, and :meth:`_SchemaReader.entries` finds)."""
+    laid_out = orjson.dumps(plain_data(table), option=LAYOUT)
+    return laid_out.replace(b"\n", _NESTED)
+
+
+def schema_data(
+    tables: Mapping[str, Table], service: Service | None, made: Mapping[str, bytes] | None = None
+) -> dict[str, Any]:
+    """The schema a manifest records: every table's model (``made``: each
+    table's :func:`table_json`, when the caller has it), and the service's."""
+    entries = {
+        n: orjson.Fragment(made[n] if made is not None else table_json(tables[n]))
+        for n in sorted(tables)
+    }
+    data: dict[str, Any] = {"tables": entries}
     if service is not None:
         data["service"] = service.model_dump(mode="json", exclude_none=True)
     return data
@@ -120,9 +140,8 @@ def _members(data: bytes) -> list[tuple[str, int, int]] | None:
 
 def manifest_head(data: bytes) -> Any:
     """A manifest's top-level members but its large ones (:data:`BODY`), parsed
-    without parsing those, with ``body_sha256``: theirs as written, to
-    compare with what the manifest records. ``None`` when ``data`` is not
-    laid out as dvgen writes it (:func:`_members`)."""
+    without parsing those. ``None`` when ``data`` is not laid out as dvgen
+    writes it (:func:`_members`)."""
     members = _members(data)
     if members is None:
         return None
@@ -131,19 +150,26 @@ def manifest_head(data: bytes) -> Any:
         head = orjson.loads(b"{" + b",".join(kept) + b"\n}")
     except orjson.JSONDecodeError:
         return None
-    return {**head, "body_sha256": _body_sha256(data, members)} if isinstance(head, dict) else None
+    return head if isinstance(head, dict) else None
 
 
-def with_body_sha256(data: bytes, placeholder: str) -> bytes:
-    """A manifest laid out by dvgen, its ``placeholder`` (64 characters, in
-    the ``package`` member) replaced by the SHA-256 of its :data:`BODY`
-    members as written (what :func:`manifest_head` gives back)."""
+def body_sha256(data: bytes) -> str | None:
+    """The SHA-256 of a manifest's :data:`BODY` members as written (what its
+    ``package.body_sha256`` records when dvgen wrote them); ``None`` when
+    ``data`` is not laid out as dvgen writes it."""
     members = _members(data)
-    assert members is not None and len(placeholder) == 64  # dvgen laid it out
-    package = next((start, end) for key, start, end in members if key == "package")
-    at = data.index(f'"{placeholder}"'.encode(), *package)
-    digest = _body_sha256(data, members).encode()
-    return b'%s"%s"%s' % (data[:at], digest, data[at + 66 :])
+    return None if members is None else _body_sha256(data, members)
+
+
+def body_sha256_of(manifest: Mapping[str, Any]) -> str:
+    """What :func:`body_sha256` gives for ``manifest`` laid out by dvgen: each
+    :data:`BODY` member laid out alone is laid out as it is in the whole (at
+    the same depth), so the whole is never copied to be hashed."""
+    body = hashlib.sha256()
+    for key in sorted(k for k in manifest if k in BODY):
+        alone = orjson.dumps({key: manifest[key]}, option=LAYOUT)  # b'{\n  "key": ...\n}'
+        body.update(memoryview(alone)[1:-2])
+    return body.hexdigest()
 
 
 def _body_sha256(data: bytes, members: list[tuple[str, int, int]]) -> str:
@@ -155,24 +181,35 @@ def _body_sha256(data: bytes, members: list[tuple[str, int, int]]) -> str:
     return body.hexdigest()
 
 
-def read_manifest(path: Path, shown: str | None = None, *, anchors: bool = True) -> Recorded:
+def read_manifest(
+    path: Path,
+    shown: str | None = None,
+    *,
+    anchors: bool = True,
+    known: Mapping[str, bytes] | None = None,
+) -> Recorded:
     """``path``'s manifest; :class:`ManifestError` when it is not one dvgen
-    wrote, or its schema does not validate (``anchors``: see :func:`parse_manifest`)."""
+    wrote, or its schema does not validate (``anchors`` and ``known``: see
+    :func:`parse_manifest`)."""
     shown = shown or path.as_posix()
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ManifestError(shown, None, f"cannot read: {exc}") from None
-    return parse_manifest(data, shown, anchors=anchors)
+    return parse_manifest(data, shown, anchors=anchors, known=known)
 
 
-def parse_manifest(data: bytes, shown: str, *, anchors: bool = True) -> Recorded:
+def parse_manifest(
+    data: bytes, shown: str, *, anchors: bool = True, known: Mapping[str, bytes] | None = None
+) -> Recorded:
     """A manifest's bytes (``shown`` names it in errors and changes' places);
     with ``anchors``, each table's and column's line, for ``dvgen diff``.
 
     Laid out as dvgen writes it, the schema is read a table at a time, so a
     large one is never a whole tree of JSON in memory (a manifest of 2,000
-    tables is 67 MB of text); otherwise it is read whole."""
+    tables is 67 MB of text); otherwise it is read whole. ``known`` maps a
+    table to its :func:`table_json`: a table recorded as exactly that is not
+    read at all, and is listed in the result's ``same``."""
     head = manifest_head(data)
     if head is None or not isinstance(head.get("package"), dict):
         return _parse_whole(data, shown, anchors=anchors)
@@ -183,9 +220,20 @@ def parse_manifest(data: bytes, shown: str, *, anchors: bool = True) -> Recorded
     reader = _SchemaReader(data, shown, *members["schema"], columns=anchors)
     if not reader.laid_out:
         return _parse_whole(data, shown, anchors=anchors)
-    tables = {name: reader.table(name, item) for name, item in reader.tables()}
+    tables, same = {}, set()
+    for name, value, line in reader.entries():
+        if known is not None and known.get(name) == value:
+            same.add(name)
+        else:
+            tables[name] = reader.table(name, value, line)
     return Recorded(
-        shown, package, sources, tables, reader.service(), reader.anchors if anchors else {}
+        shown,
+        package,
+        sources,
+        tables,
+        reader.service(),
+        reader.anchors if anchors else {},
+        frozenset(same),
     )
 
 
@@ -232,7 +280,9 @@ class _SchemaReader:
         self._counted = at
         return self._line
 
-    def tables(self) -> Iterator[tuple[str, Any]]:
+    def entries(self) -> Iterator[tuple[str, bytes, int]]:
+        """Each table's name, its entry's bytes as :func:`table_json` lays
+        them out, and the line of its key."""
         start, end = self.region
         keys = []
         at = self.data.find(_TABLE_KEY, start + 1, end)
@@ -244,27 +294,25 @@ class _SchemaReader:
             if stop != end:  # one comma between tables
                 text = text.removesuffix(b",")
             line = self._line_of(key + 1)
-            name, item = self._one(text, line)
+            m = _ENTRY.match(text)
+            if m is None:
+                raise ManifestError(self.shown, line, "not a table's name and model")
+            try:
+                name = orjson.loads(m.group(1))
+            except orjson.JSONDecodeError as exc:
+                raise ManifestError(self.shown, line, f"not JSON: {exc.msg}") from None
             self._anchor(name, text, line)
-            yield name, item
+            yield name, text[m.end(1) + 2 :], line
 
-    def _one(self, text: bytes, line: int) -> tuple[str, Any]:
-        """The one member ``text`` holds, which starts on ``line``."""
+    def table(self, name: str, value: bytes, line: int) -> Table:
         try:
-            found = orjson.loads(b"{" + text + b"}")
-        except orjson.JSONDecodeError as exc:  # its line 1 is the "{" before ``text``
-            raise ManifestError(self.shown, line + exc.lineno - 2, f"not JSON: {exc.msg}") from None
-        if len(found) != 1:
-            raise ManifestError(self.shown, line, "not a manifest laid out by dvgen")
-        ((name, item),) = found.items()
-        return name, item
-
-    def table(self, name: str, item: Any) -> Table:
+            item = orjson.loads(value)
+        except orjson.JSONDecodeError as exc:  # its line 1 is the key's
+            raise ManifestError(self.shown, line + exc.lineno - 1, f"not JSON: {exc.msg}") from None
         try:
             return marked(Table.model_validate(item))
         except ValidationError as exc:
             words = " ".join(str(exc).split())[:200]
-            line = self.anchors[("table", name)][1]
             raise ManifestError(self.shown, line, f"table {name}: {words}") from None
 
     def service(self) -> Service | None:
@@ -273,7 +321,10 @@ class _SchemaReader:
         stop = self.region[0]
         text = self.data[self.service_at : stop].removesuffix(b",")
         line = self.data.count(b"\n", 0, self.service_at + 1) + 1
-        item = self._one(text, line)[1]
+        try:
+            (item,) = orjson.loads(b"{" + text + b"}").values()
+        except orjson.JSONDecodeError as exc:  # its line 1 is the "{" before ``text``
+            raise ManifestError(self.shown, line + exc.lineno - 2, f"not JSON: {exc.msg}") from None
         try:
             return Service.model_validate(item)
         except ValidationError as exc:

@@ -88,6 +88,8 @@ class Previous:
     sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: the release its manifest recorded: the one that made its version
     release: Release | None = None
+    #: the tables it recorded exactly as this build has them (not read, not in ``tables``)
+    same: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +137,8 @@ def decide(
             return Release(previous.version, previous.version, "none", ("the code is the same",))
         why = "the previous build recorded no schema to compare with"
         return _release(previous.version, "major", (f"{why}: any change is taken as breaking",))
-    changes = compare(previous.tables, tables)
+    changed = {n: t for n, t in tables.items() if n not in previous.same}
+    changes = compare(previous.tables, changed)
     if previous.service is not None or service is not None:
         # the packages' operations: a document dropped removes every one of them
         changes = [*changes, *compare_services(previous.service or Service(), service or Service())]
@@ -183,16 +186,19 @@ def _reasons(changes: list[Change]) -> tuple[str, ...]:
 # -- the previous build --------------------------------------------------------------
 
 
-def read_previous(out: Path, manifests: list[str]) -> Previous:
+def read_previous(
+    out: Path, manifests: list[str], known: Mapping[str, bytes] | None = None
+) -> Previous:
     """The baseline in the output folder ``out``: the first of ``manifests``
-    (paths below ``out``) that exists. Raises :class:`VersionError` for one
-    that cannot be read."""
+    (paths below ``out``) that exists; the tables it records as ``known``
+    has them (each one's :func:`~generator.manifests.table_json`) are not
+    read. Raises :class:`VersionError` for one that cannot be read."""
     for rel in manifests:
         path = out / rel
         if not path.is_file():
             continue
         try:
-            found = read_manifest(path, str(path), anchors=False)
+            found = read_manifest(path, str(path), anchors=False, known=known)
         except Unversioned:
             return Previous()  # an older dvgen's build: this one is the first version
         except ManifestError as exc:
@@ -205,6 +211,7 @@ def read_previous(out: Path, manifests: list[str]) -> Previous:
             found.service,
             found.sources,
             _recorded(package),
+            found.same,
         )
     return Previous()
 

@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 
 import generator.build
+import generator.manifests
+import generator.versioning
 from generator.cli import main
 from generator.diff.compare import Change
 from generator.exits import EXIT_DIFF, EXIT_INPUT, EXIT_OK, EXIT_USAGE
@@ -459,3 +461,42 @@ def test_an_edited_schema_in_a_manifest_is_written_again(
     code, err = build(project, capsys)
     assert code == EXIT_OK and "version 1.0.0 (unchanged: no change)" in err
     assert path.read_bytes() == written
+
+
+def test_a_build_reads_only_the_tables_that_changed_from_the_baseline(
+    project: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A table the previous manifest records exactly as this build has it is
+    neither read nor compared: one page changed in a large project costs
+    one table, not all of them; and the version, changelog and manifests
+    are what reading them all gives."""
+    build(project, capsys)
+    whole = tmp_path_factory.mktemp("whole") / "project"
+    shutil.copytree(project, whole)
+    for folder in (project, whole):
+        shutil.copyfile(NEW, folder / PAGE)
+    read: list[str] = []
+    real = generator.manifests._SchemaReader.table
+
+    def spy(self: Any, name: str, value: bytes, line: int) -> Any:
+        read.append(name)
+        return real(self, name, value, line)
+
+    monkeypatch.setattr(generator.manifests._SchemaReader, "table", spy)
+    code, err = build(project, capsys)
+    assert code == EXIT_OK and read == ["msdyn_smsengagementctx"]
+    assert "version 1.1.0 (minor, from 1.0.0: 1 addition or behaviour change" in err
+    # the same build with every table of the baseline read and compared
+    every = generator.versioning.read_manifest
+
+    def read_all(*args: Any, **kwargs: Any) -> Any:
+        return every(*args, **{**kwargs, "known": None})
+
+    monkeypatch.setattr(generator.versioning, "read_manifest", read_all)
+    read.clear()
+    code, err_whole = build(whole, capsys)
+    assert code == EXIT_OK and len(read) > 1 and err_whole == err.replace(str(project), str(whole))
+    assert tree(whole / "generated") == tree(project / "generated")

@@ -18,13 +18,12 @@ import orjson
 from generator import __version__
 from generator.diff.formats import md_code, md_text
 from generator.diff.rules import SEVERITIES
-from generator.manifests import MANIFEST_FORMAT, MANIFEST_NAME, with_body_sha256
+from generator.manifests import LAYOUT, MANIFEST_FORMAT, MANIFEST_NAME, body_sha256_of
 from generator.model import Table
 from generator.versioning import DEFAULT_START, LABELS, Release, rule_bump
 
 #: the files of a package that name its version (left out of its code digest)
 META = frozenset({"pyproject.toml", "package.json", MANIFEST_NAME, "CHANGELOG.md"})
-_UNHASHED = "0" * 64  # body_sha256 until the body is laid out
 _HEADINGS = {"breaking": "Breaking", "warning": "Behaviour", "info": "Added and documented"}
 
 
@@ -98,7 +97,6 @@ def manifest(stamp: Stamp, name: str, extra: Mapping[str, Any]) -> bytes:
             "why": list(release.why),
             "code_sha256": stamp.code_sha256,
             "schema_sha256": stamp.schema_sha256,
-            "body_sha256": _UNHASHED,
         },
         "generator": {"name": "dvgen", "version": __version__, "settings": dict(stamp.settings)},
         "sources": [dict(s) for s in stamp.sources],
@@ -107,10 +105,8 @@ def manifest(stamp: Stamp, name: str, extra: Mapping[str, Any]) -> bytes:
     if stamp.schema:
         data["schema"] = dict(stamp.schema)
     # the layout json.dumps(indent=2, sort_keys=True, ensure_ascii=False) gives, ten times faster
-    laid_out = orjson.dumps(
-        data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
-    )
-    return with_body_sha256(laid_out, _UNHASHED)
+    data["package"]["body_sha256"] = body_sha256_of(data)
+    return orjson.dumps(data, option=LAYOUT | orjson.OPT_APPEND_NEWLINE)
 
 
 def changelog(stamp: Stamp, prefix: str, title: str) -> bytes:
