@@ -308,7 +308,13 @@ class _SchemaReader:
         try:
             item = orjson.loads(value)
         except orjson.JSONDecodeError as exc:  # its line 1 is the key's
-            raise ManifestError(self.shown, line + exc.lineno - 1, f"not JSON: {exc.msg}") from None
+            where = line + exc.lineno - 1
+            try:
+                value.decode("utf-8")
+            except UnicodeDecodeError as bad:  # orjson does not say where
+                where = line + value.count(b"\n", 0, bad.start)
+                raise ManifestError(self.shown, where, f"not UTF-8 text: {bad.reason}") from None
+            raise ManifestError(self.shown, where, f"not JSON: {exc.msg}") from None
         try:
             return marked(Table.model_validate(item))
         except ValidationError as exc:
@@ -336,9 +342,12 @@ class _SchemaReader:
         if not self.columns:
             return
         for i, raw in enumerate(text.split(b"\n")[1:]):
-            if m := _COLUMN_LINE.match(raw.decode("utf-8")):
-                key = ("column", name, json.loads(f'"{m.group(1)}"'))
-                self.anchors.setdefault(key, (self.shown, line + i))
+            if m := _COLUMN_LINE.match(raw.decode("utf-8", "replace")):
+                try:  # not read yet: a broken one is reported when the table is
+                    column = json.loads(f'"{m.group(1)}"')
+                except ValueError:
+                    continue
+                self.anchors.setdefault(("column", name, column), (self.shown, line + i))
 
 
 def _parse_whole(data: bytes, shown: str, *, anchors: bool) -> Recorded:

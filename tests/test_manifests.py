@@ -142,3 +142,17 @@ def test_a_schema_laid_out_otherwise_is_read_whole(org_manifest: bytes) -> None:
     found = parse_manifest(reordered, "m.json")
     assert found.service is not None and found.service == parse_manifest(org_manifest, "m").service
     assert found.tables == parse_manifest(org_manifest, "m").tables
+
+
+@pytest.mark.parametrize("broken", [b'\\q"', b'\xff"'], ids=["bad escape", "not UTF-8"])
+def test_a_hostile_column_name_is_an_error_with_its_line(
+    org_manifest: bytes, broken: bytes
+) -> None:
+    at = org_manifest.index(b'            "logical_name": "') + len(
+        b'            "logical_name": "'
+    )
+    line = org_manifest.count(b"\n", 0, at) + 1
+    hostile = org_manifest[:at] + broken + org_manifest[at:]
+    with pytest.raises(ManifestError) as bad:
+        parse_manifest(hostile, "m.json")
+    assert bad.value.file == "m.json" and bad.value.line == line
