@@ -32,6 +32,7 @@ from generator.manifests import (
     MANIFEST_NAME,
     body_sha256,
     manifest_head,
+    members_of,
     schema_data,
     schema_sha256,
     table_json,
@@ -336,7 +337,8 @@ def _unchanged(
             changelog_bytes = (out / prefix / "CHANGELOG.md").read_bytes()
         except OSError:
             return None
-        data = manifest_head(manifest_bytes)  # all but the schema
+        members = members_of(manifest_bytes)  # its layout, found once for both reads below
+        data: Any = manifest_head(manifest_bytes, members) if members is not None else None
         package = data.get("package") if isinstance(data, dict) else None
         if not isinstance(package, dict):
             return None
@@ -349,7 +351,7 @@ def _unchanged(
             and version in (None, package.get("version"))
         )
         # and the schema as written (last: it reads the whole file)
-        if not same or package.get("body_sha256") != body_sha256(manifest_bytes):
+        if not same or package.get("body_sha256") != body_sha256(manifest_bytes, members):
             return None
         if sources is None:  # the packages record the same sources: ask git once
             recorded = {s["path"]: s for s in data.get("sources") or () if isinstance(s, dict)}

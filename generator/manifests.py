@@ -106,11 +106,14 @@ def schema_data(
     return data
 
 
+#: a manifest's top-level members: key, and where its bytes start and end
+Members = list[tuple[str, int, int]]
+
 #: the members a manifest's ``body_sha256`` covers: its large ones
 BODY = ("schema", "tables")
 
 
-def _members(data: bytes) -> list[tuple[str, int, int]] | None:
+def members_of(data: bytes) -> Members | None:
     """Each top-level member of a manifest as (key, start, end) of its bytes
     (without the comma after it), found without parsing: the layout dvgen
     writes (``indent=2``) starts each top-level member on a line of its own
@@ -138,11 +141,11 @@ def _members(data: bytes) -> list[tuple[str, int, int]] | None:
     return out
 
 
-def manifest_head(data: bytes) -> Any:
+def manifest_head(data: bytes, members: Members | None = None) -> Any:
     """A manifest's top-level members but its large ones (:data:`BODY`), parsed
     without parsing those. ``None`` when ``data`` is not laid out as dvgen
-    writes it (:func:`_members`)."""
-    members = _members(data)
+    writes it (:func:`members_of`)."""
+    members = members_of(data) if members is None else members
     if members is None:
         return None
     kept = [data[start:end] for key, start, end in members if key not in BODY]
@@ -153,11 +156,11 @@ def manifest_head(data: bytes) -> Any:
     return head if isinstance(head, dict) else None
 
 
-def body_sha256(data: bytes) -> str | None:
+def body_sha256(data: bytes, members: Members | None = None) -> str | None:
     """The SHA-256 of a manifest's :data:`BODY` members as written (what its
     ``package.body_sha256`` records when dvgen wrote them); ``None`` when
     ``data`` is not laid out as dvgen writes it."""
-    members = _members(data)
+    members = members_of(data) if members is None else members
     return None if members is None else _body_sha256(data, members)
 
 
@@ -172,7 +175,7 @@ def body_sha256_of(manifest: Mapping[str, Any]) -> str:
     return body.hexdigest()
 
 
-def _body_sha256(data: bytes, members: list[tuple[str, int, int]]) -> str:
+def _body_sha256(data: bytes, members: Members) -> str:
     view = memoryview(data)
     body = hashlib.sha256()
     for key, start, end in members:
@@ -210,11 +213,12 @@ def parse_manifest(
     tables is 67 MB of text); otherwise it is read whole. ``known`` maps a
     table to its :func:`table_json`: a table recorded as exactly that is not
     read at all, and is listed in the result's ``same``."""
-    head = manifest_head(data)
-    if head is None or not isinstance(head.get("package"), dict):
+    found = members_of(data)  # the layout found once, for the head and the schema
+    head = manifest_head(data, found) if found is not None else None
+    if found is None or head is None or not isinstance(head.get("package"), dict):
         return _parse_whole(data, shown, anchors=anchors)
     package, sources = _package_and_sources(head, shown)
-    members = {key: (start, end) for key, start, end in _members(data) or ()}
+    members = {key: (start, end) for key, start, end in found}
     if "schema" not in members:
         return Recorded(shown, package, sources)
     reader = _SchemaReader(data, shown, *members["schema"], columns=anchors)
