@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import __version__, provenance
+from generator import provenance
 from generator.config import Config
 from generator.csdl.operations import merge_services
 from generator.csdl.reader import is_csdl
@@ -30,11 +30,9 @@ from generator.engine.workers import PageJob, RenderJob, Workers
 from generator.inputs import InputPage, collect, skip_other_pages
 from generator.manifests import (
     MANIFEST_NAME,
-    body_sha256,
-    manifest_head,
-    members_of,
-    schema_data,
+    SchemaFiles,
     schema_sha256,
+    service_json,
     table_json,
 )
 from generator.merge import merge_pages
@@ -249,20 +247,20 @@ def _target_files(
 def _package_meta(
     config: Config, result: BuildResult, diags: Diagnostics, runner: Runner
 ) -> dict[str, bytes]:
-    """The packages' files that name their version (:mod:`generator.versioning`):
-    the previous build's manifests in the output folder are the baseline."""
+    """The packages' files that name their version (:mod:`generator.versioning`),
+    and their schema files: the previous build's manifests in the output
+    folder are the baseline. A table whose model is what the baseline
+    recorded keeps its file as it is there (neither read into a model nor
+    laid out again), so an unchanged build compares nothing, and a build
+    that changed one table reads and writes that table's file alone."""
     prefixes = [f"{t}/" for t in ("python", "typescript") if t in config.targets]
     if not prefixes:
         return {}
     out = config.output_dir
     code = code_sha256(result.files, prefixes)
-    digest = schema_sha256(result.tables, result.service, runner.digest)
-    kept = _unchanged(config, result, prefixes, code, digest)
-    if kept is not None:
-        return kept
-    made = {name: table_json(table) for name, table in result.tables.items()}
-    try:  # the tables the previous build recorded as they are now are not read again
-        previous = read_previous(out, [f"{p}{MANIFEST_NAME}" for p in prefixes], made)
+    models = {name: runner.digest(table) for name, table in result.tables.items()}
+    try:
+        previous = read_previous(out, [f"{p}{MANIFEST_NAME}" for p in prefixes], models)
     except VersionError as exc:
         diags.error(
             "DV060",
@@ -287,14 +285,18 @@ def _package_meta(
             changelogs[prefix] = (out / prefix / "CHANGELOG.md").read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             changelogs[prefix] = ""
+    files = {
+        name: previous.kept.get(name) or table_json(table) for name, table in result.tables.items()
+    }
+    service = service_json(result.service) if result.service is not None else None
     stamp = Stamp(
         release.recorded(previous),
         code,
         provenance.sources(result.tables, config, previous.sources),
         provenance.settings(config),
         changelogs,
-        schema_data(result.tables, result.service, made),
-        digest,
+        SchemaFiles(files, models, service, previous.kept_sha256),
+        schema_sha256(result.tables, result.service, runner.digest),
     )
     return _meta_files(config, result, stamp)
 
@@ -318,56 +320,6 @@ def _meta_files(config: Config, result: BuildResult, stamp: Stamp) -> dict[str, 
             )
         )
     return files
-
-
-def _unchanged(
-    config: Config, result: BuildResult, prefixes: list[str], code: str, digest: str
-) -> dict[str, bytes] | None:
-    """The packages' version-naming files as the previous build wrote them,
-    when nothing they record changed (code, schema, settings, dvgen, sources)
-    and the schema they hold is as written (``body_sha256``): an unchanged
-    build then parses no schema, compares nothing and encodes nothing.
-    ``None`` otherwise (the full decision runs)."""
-    out, kept, version = config.output_dir, {}, None
-    sources: list[dict[str, Any]] | None = None
-    settings = provenance.settings(config)
-    for prefix in prefixes:
-        try:
-            manifest_bytes = (out / prefix / MANIFEST_NAME).read_bytes()
-            changelog_bytes = (out / prefix / "CHANGELOG.md").read_bytes()
-        except OSError:
-            return None
-        members = members_of(manifest_bytes)  # its layout, found once for both reads below
-        data: Any = manifest_head(manifest_bytes, members) if members is not None else None
-        package = data.get("package") if isinstance(data, dict) else None
-        if not isinstance(package, dict):
-            return None
-        same = (
-            package.get("code_sha256") == code
-            and package.get("schema_sha256") == digest
-            and data.get("generator")
-            == {"name": "dvgen", "version": __version__, "settings": settings}
-            and (config.version is None or package.get("version") == config.version)
-            and version in (None, package.get("version"))
-        )
-        # and the schema as written (last: it reads the whole file)
-        if not same or package.get("body_sha256") != body_sha256(manifest_bytes, members):
-            return None
-        if sources is None:  # the packages record the same sources: ask git once
-            recorded = {s["path"]: s for s in data.get("sources") or () if isinstance(s, dict)}
-            sources = list(provenance.sources(result.tables, config, recorded))
-        if sources != data.get("sources"):
-            return None
-        version = package.get("version")
-        kept[f"{prefix}{MANIFEST_NAME}"] = manifest_bytes
-        kept[f"{prefix}CHANGELOG.md"] = changelog_bytes
-    if not isinstance(version, str):
-        return None
-    release = Release(version, version, "none", ("no change",))
-    result.release = release
-    # pyproject.toml and package.json from their templates; the manifests and
-    # changelogs as they are (what the full path would write, byte for byte)
-    return {**_meta_files(config, result, Stamp(release, code)), **kept}
 
 
 class _Documents:

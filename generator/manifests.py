@@ -1,11 +1,18 @@
-"""A generated package's ``manifest.json``, read back.
+"""A generated package's ``manifest.json`` and schema files, read back.
 
-Each package a build writes records its version, what built it, its sources
-and its schema (the tables and the service model, as the YAML model holds
-them): so the package alone, vendored into another repository, is what the
-next build's version follows (:mod:`generator.versioning`) and what ``dvgen
-diff`` can compare (:mod:`generator.diff.sources`). ``targets/package_meta.py``
-writes it.
+Each package a build writes records its version, what built it and its
+sources in ``manifest.json``, and its schema (the tables and the service
+model, as the YAML model holds them) in ``schema/``: a file per table,
+``schema/tables/<name>.json``, and ``schema/service.json``, each listed in
+the manifest with its SHA-256. So the package alone, vendored into another
+repository, is what the next build's version follows
+(:mod:`generator.versioning`) and what ``dvgen diff`` can compare
+(:mod:`generator.diff.sources`); and a build that changes one table rewrites
+one small file and the manifest, not the whole schema.
+``targets/package_meta.py`` writes them.
+
+A manifest of format 1 (dvgen before schema files) holds the schema inline;
+it is read whole, as the baseline of the first build after an upgrade.
 """
 
 from __future__ import annotations
@@ -13,29 +20,31 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, Protocol
 
 import orjson
 from pydantic import ValidationError
 
+from generator import __version__
 from generator.deprecation import marked
 from generator.model import Table
 from generator.modelio import plain_data
 from generator.service import Service
 
 MANIFEST_NAME = "manifest.json"
-MANIFEST_FORMAT = 1
-#: how dvgen lays out a manifest (the layout its readers here rely on)
-LAYOUT = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
-_MEMBER = b'\n  "'  # where a top-level member starts, in dvgen's layout
-_TABLE_KEY = b'\n      "'  # where a table starts in the schema's tables
-_NESTED = b"\n      "  # a table's lines below its key, in the schema's tables
-_ENTRY = re.compile(rb'\n      ("(?:[^"\\\n]|\\.)*"): ')  # a table's key, in the schema's tables
+MANIFEST_FORMAT = 2
+SERVICE_JSON = "schema/service.json"
+#: how dvgen lays out a manifest and its schema files
+LAYOUT = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")  # a table's name: a file name anywhere
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_DIGESTS = ("model_sha256", "sha256")  # what the manifest records of each table
 _TABLE_LINE = re.compile(r'^      "(.*)": \{$')
 _COLUMN_LINE = re.compile(r'^ {12,}"logical_name": "(.*)",?$')  # a column's, not the table's
+_FILE_COLUMN = re.compile(r'^ {6,}"logical_name": "(.*)",?$')  # the same in a table's file
 
 
 class ManifestError(Exception):
@@ -62,10 +71,31 @@ class Recorded:
     #: the schema (``None``: the manifest records none)
     tables: dict[str, Table] | None = None
     service: Service | None = None
-    #: where the manifest's schema holds a table or a column: (file, line)
+    #: where the schema holds a table or a column: (file, line)
     anchors: dict[tuple[str, ...], tuple[str, int]] = field(default_factory=dict)
-    #: the tables recorded exactly as the reader knew them, so not read (not in ``tables``)
-    same: frozenset[str] = frozenset()
+    #: the tables recorded as the reader has them (not read, not in ``tables``):
+    #: each one's file as it is, and its SHA-256
+    kept: dict[str, bytes] = field(default_factory=dict)
+    kept_sha256: dict[str, str] = field(default_factory=dict)
+
+
+def table_file(name: str) -> str:
+    """Where a package holds table ``name``'s schema, below its folder."""
+    return f"schema/tables/{name}.json"
+
+
+def table_json(table: Table) -> bytes:
+    """A table's schema file: its model as the YAML model holds it, in JSON."""
+    return orjson.dumps(plain_data(table), option=LAYOUT)
+
+
+def service_json(service: Service) -> bytes:
+    """The service model's schema file."""
+    return orjson.dumps(service.model_dump(mode="json", exclude_none=True), option=LAYOUT)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def schema_sha256(
@@ -74,8 +104,7 @@ def schema_sha256(
     digest: Callable[[Table], str] = Table.sha256,
 ) -> str:
     """A digest of the schema a manifest records, cheap to make (no dump to
-    plain data; ``digest`` may be the cache's, which has each table's): an
-    unchanged build compares it and reads no schema at all."""
+    plain data; ``digest`` may be the cache's, which has each table's)."""
     h = hashlib.sha256()
     for name in sorted(tables):
         h.update(f"{name}\0{digest(tables[name])}\0".encode())
@@ -84,104 +113,64 @@ def schema_sha256(
     return h.hexdigest()
 
 
-def table_json(table: Table) -> bytes:
-    """A table's entry in a manifest's schema, laid out as it sits there (what
-    :func:`schema_data` holds, and :meth:`_SchemaReader.entries` finds)."""
-    laid_out = orjson.dumps(plain_data(table), option=LAYOUT)
-    return laid_out.replace(b"\n", _NESTED)
+@dataclass(frozen=True, slots=True)
+class SchemaFiles:
+    """The schema a build writes into each package: each table's file, the
+    digest of each table's model (:meth:`Table.sha256`, so the next build
+    knows a table it has the same without laying it out), and the service's
+    file."""
+
+    tables: Mapping[str, bytes]
+    models: Mapping[str, str]
+    service: bytes | None = None
+    #: the SHA-256 of files whose digest the caller has (the rest are hashed)
+    known: Mapping[str, str] = field(default_factory=dict)
+
+    def files(self, prefix: str) -> dict[str, bytes]:
+        """The files, below ``prefix`` (a package's folder)."""
+        out = {f"{prefix}{table_file(n)}": self.tables[n] for n in sorted(self.tables)}
+        if self.service is not None:
+            out[f"{prefix}{SERVICE_JSON}"] = self.service
+        return out
+
+    def index(self) -> dict[str, Any]:
+        """The manifest's ``schema`` member: each file's SHA-256."""
+        tables = {
+            n: {"model_sha256": self.models[n], "sha256": self.known.get(n) or sha256(data)}
+            for n, data in sorted(self.tables.items())
+        }
+        index: dict[str, Any] = {"tables": tables}
+        if self.service is not None:
+            index["service"] = {"sha256": sha256(self.service)}
+        return index
 
 
-def schema_data(
-    tables: Mapping[str, Table], service: Service | None, made: Mapping[str, bytes] | None = None
-) -> dict[str, Any]:
-    """The schema a manifest records: every table's model (``made``: each
-    table's :func:`table_json`, when the caller has it), and the service's."""
-    entries = {
-        n: orjson.Fragment(made[n] if made is not None else table_json(tables[n]))
-        for n in sorted(tables)
-    }
-    data: dict[str, Any] = {"tables": entries}
-    if service is not None:
-        data["service"] = service.model_dump(mode="json", exclude_none=True)
-    return data
+class Folder(Protocol):
+    """A package's folder, its files read by relative path: on disk, or (for
+    ``dvgen diff git:REV:...``) at a revision. ``read`` raises
+    :class:`ManifestError` naming the file."""
+
+    def shown(self, rel: str) -> str: ...
+
+    def read(self, rel: str) -> bytes: ...
 
 
-#: a manifest's top-level members: key, and where its bytes start and end
-Members = list[tuple[str, int, int]]
+class DiskFolder:
+    """A package's folder on disk; ``shown`` is how it is named to the user."""
 
-#: the members a manifest's ``body_sha256`` covers: its large ones
-BODY = ("schema", "tables")
+    def __init__(self, root: Path, shown: str | None = None) -> None:
+        self.root, self._shown = root, shown if shown is not None else root.as_posix()
 
+    def shown(self, rel: str) -> str:
+        return f"{self._shown}/{rel}" if self._shown not in ("", ".") else rel
 
-def members_of(data: bytes) -> Members | None:
-    """Each top-level member of a manifest as (key, start, end) of its bytes
-    (without the comma after it), found without parsing: the layout dvgen
-    writes (``indent=2``) starts each top-level member on a line of its own
-    indented by two spaces, and JSON strings hold no newline, so ``\\n  "``
-    starts a member and nothing else. ``None`` when ``data`` is not laid out so."""
-    if not data.startswith(b'{\n  "') or not data.endswith(b"\n}\n"):
-        return None
-    starts = []
-    at = data.find(_MEMBER)
-    while at >= 0:
-        starts.append(at)
-        at = data.find(_MEMBER, at + 1)
-    last = len(data) - 3  # the last member runs to the "}", each other one to the next
-    out = []
-    for start, next_start in zip(starts, [*starts[1:], last], strict=True):
-        end = next_start
-        if next_start != last:  # a comma between members, exactly one
-            if data[end - 1] != ord(",") or data[end - 2] == ord(","):
-                return None
-            end -= 1
-        key_end = data.find(b'"', start + 4, start + 64)
-        if key_end < 0:
-            return None
-        out.append((data[start + 4 : key_end].decode("ascii", "replace"), start, end))
-    return out
-
-
-def manifest_head(data: bytes, members: Members | None = None) -> Any:
-    """A manifest's top-level members but its large ones (:data:`BODY`), parsed
-    without parsing those. ``None`` when ``data`` is not laid out as dvgen
-    writes it (:func:`members_of`)."""
-    members = members_of(data) if members is None else members
-    if members is None:
-        return None
-    kept = [data[start:end] for key, start, end in members if key not in BODY]
-    try:
-        head = orjson.loads(b"{" + b",".join(kept) + b"\n}")
-    except orjson.JSONDecodeError:
-        return None
-    return head if isinstance(head, dict) else None
-
-
-def body_sha256(data: bytes, members: Members | None = None) -> str | None:
-    """The SHA-256 of a manifest's :data:`BODY` members as written (what its
-    ``package.body_sha256`` records when dvgen wrote them); ``None`` when
-    ``data`` is not laid out as dvgen writes it."""
-    members = members_of(data) if members is None else members
-    return None if members is None else _body_sha256(data, members)
-
-
-def body_sha256_of(manifest: Mapping[str, Any]) -> str:
-    """What :func:`body_sha256` gives for ``manifest`` laid out by dvgen: each
-    :data:`BODY` member laid out alone is laid out as it is in the whole (at
-    the same depth), so the whole is never copied to be hashed."""
-    body = hashlib.sha256()
-    for key in sorted(k for k in manifest if k in BODY):
-        alone = orjson.dumps({key: manifest[key]}, option=LAYOUT)  # b'{\n  "key": ...\n}'
-        body.update(memoryview(alone)[1:-2])
-    return body.hexdigest()
-
-
-def _body_sha256(data: bytes, members: Members) -> str:
-    view = memoryview(data)
-    body = hashlib.sha256()
-    for key, start, end in members:
-        if key in BODY:
-            body.update(view[start:end])  # no copy
-    return body.hexdigest()
+    def read(self, rel: str) -> bytes:
+        try:
+            return (self.root / rel).read_bytes()
+        except OSError as exc:
+            raise ManifestError(
+                self.shown(rel), None, f"cannot read: {exc.strerror or exc}"
+            ) from None
 
 
 def read_manifest(
@@ -189,56 +178,74 @@ def read_manifest(
     shown: str | None = None,
     *,
     anchors: bool = True,
-    known: Mapping[str, bytes] | None = None,
+    reuse: Mapping[str, str] | None = None,
 ) -> Recorded:
-    """``path``'s manifest; :class:`ManifestError` when it is not one dvgen
-    wrote, or its schema does not validate (``anchors`` and ``known``: see
-    :func:`parse_manifest`)."""
+    """``path``'s manifest and the schema files beside it (see :func:`parse_manifest`)."""
     shown = shown or path.as_posix()
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ManifestError(shown, None, f"cannot read: {exc}") from None
-    return parse_manifest(data, shown, anchors=anchors, known=known)
+        raise ManifestError(shown, None, f"cannot read: {exc.strerror or exc}") from None
+    parent = shown.rpartition("/")[0] if "/" in shown else ""
+    return parse_manifest(
+        data, shown, DiskFolder(path.parent, parent), anchors=anchors, reuse=reuse
+    )
 
 
 def parse_manifest(
-    data: bytes, shown: str, *, anchors: bool = True, known: Mapping[str, bytes] | None = None
+    data: bytes,
+    shown: str,
+    folder: Folder,
+    *,
+    anchors: bool = True,
+    reuse: Mapping[str, str] | None = None,
 ) -> Recorded:
-    """A manifest's bytes (``shown`` names it in errors and changes' places);
-    with ``anchors``, each table's and column's line, for ``dvgen diff``.
-
-    Laid out as dvgen writes it, the schema is read a table at a time, so a
-    large one is never a whole tree of JSON in memory (a manifest of 2,000
-    tables is 67 MB of text); otherwise it is read whole. ``known`` maps a
-    table to its :func:`table_json`: a table recorded as exactly that is not
-    read at all, and is listed in the result's ``same``."""
-    found = members_of(data)  # the layout found once, for the head and the schema
-    head = manifest_head(data, found) if found is not None else None
-    if found is None or head is None or not isinstance(head.get("package"), dict):
-        return _parse_whole(data, shown, anchors=anchors)
-    package, sources = _package_and_sources(head, shown)
-    members = {key: (start, end) for key, start, end in found}
-    if "schema" not in members:
+    """A manifest's bytes (``shown`` names it in errors), its schema read from
+    ``folder``; with ``anchors``, each table's and column's line, for ``dvgen
+    diff``. ``reuse`` maps a table to its model's digest: a table the
+    manifest records with that digest, written by this dvgen, whose file is
+    as recorded, is not read: its file is in the result's ``kept``."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(shown, None, f"not UTF-8 text: {exc.reason}") from None
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ManifestError(shown, exc.lineno, f"not JSON: {exc.msg}") from None
+    package, sources = _package_and_sources(whole, shown)
+    schema = whole.get("schema")
+    if schema is None:
         return Recorded(shown, package, sources)
-    reader = _SchemaReader(data, shown, *members["schema"], columns=anchors)
-    if not reader.laid_out:
-        return _parse_whole(data, shown, anchors=anchors)
-    tables, same = {}, set()
-    for name, value, line in reader.entries():
-        if known is not None and known.get(name) == value:
-            same.add(name)
+    if whole.get("format") == 1:  # the schema inline
+        return _inline(whole, text, shown, package, sources, anchors=anchors)
+    lines = text.split("\n")
+    index = _Index(shown, lines, schema)
+    same_dvgen = (whole.get("generator") or {}).get("version") == __version__
+    reader = _Files(folder, anchors=anchors)
+    tables: dict[str, Table] = {}
+    kept: dict[str, bytes] = {}
+    for name, model, digest in index.tables():
+        rel = table_file(name)
+        raw = folder.read(rel)
+        if reuse is not None and same_dvgen and reuse.get(name) == model and sha256(raw) == digest:
+            kept[name] = raw
         else:
-            tables[name] = reader.table(name, value, line)
-    return Recorded(
-        shown,
-        package,
-        sources,
-        tables,
-        reader.service(),
-        reader.anchors if anchors else {},
-        frozenset(same),
-    )
+            tables[name] = reader.table(name, rel, raw)
+    service = reader.service(index.service())
+    digests = {name: index.digests[name] for name in kept}
+    return Recorded(shown, package, sources, tables, service, reader.anchors, kept, digests)
+
+
+def _member_line(raw: bytes, exc: ValidationError) -> int:
+    """The line of the top-level member of a schema file that the first error
+    is in (each starts a line indented by two spaces), else 1."""
+    loc = exc.errors()[0]["loc"] if exc.errors() else ()
+    if loc and isinstance(loc[0], str):
+        at = raw.find(b"\n  " + json.dumps(loc[0]).encode() + b": ")
+        if at >= 0:
+            return raw.count(b"\n", 0, at) + 2
+    return 1
 
 
 def _package_and_sources(
@@ -255,117 +262,106 @@ def _package_and_sources(
     return package, sources
 
 
-class _SchemaReader:
-    """The ``schema`` member of a manifest laid out by dvgen, between
-    ``start`` and ``end``: its ``tables`` one by one (each table's key is the
-    only line in them indented by six spaces), and its ``service``; with
-    ``columns``, each column's line as well as each table's."""
+class _Index:
+    """A manifest's ``schema`` member: each table's name, model digest and
+    file digest, checked for shape (a name is a file name below ``schema/``)."""
 
-    def __init__(self, data: bytes, shown: str, start: int, end: int, *, columns: bool) -> None:
-        self.data, self.shown, self.columns = data, shown, columns
+    def __init__(self, shown: str, lines: list[str], schema: Any) -> None:
+        self.shown, self.lines, self.schema = shown, lines, schema
+        if not isinstance(schema, dict) or not isinstance(schema.get("tables"), dict):
+            raise ManifestError(
+                shown, _line(lines, '  "schema": {'), "schema: not a list of tables"
+            )
+
+    def tables(self) -> list[tuple[str, str, str]]:
+        out = []
+        self.digests: dict[str, str] = {}
+        for name, entry in self.schema["tables"].items():
+            if not _NAME.fullmatch(name):
+                self._fail(name, f"schema: {name!r} is not a table's name")
+            model, digest = (entry.get(k) if isinstance(entry, dict) else None for k in _DIGESTS)
+            if not isinstance(model, str) or not isinstance(digest, str):
+                self._fail(name, f"schema: table {name}: expected a model_sha256 and a sha256")
+            if not _SHA256.fullmatch(model) or not _SHA256.fullmatch(digest):
+                self._fail(name, f"schema: table {name}: a digest that is not a SHA-256")
+            out.append((name, model, digest))
+            self.digests[name] = digest
+        return out
+
+    def _fail(self, name: str, message: str) -> NoReturn:
+        key = f"      {json.dumps(name, ensure_ascii=False)}: {{"
+        raise ManifestError(self.shown, _line(self.lines, key), message)
+
+    def service(self) -> bool:
+        """Whether the schema has a service file."""
+        return self.schema.get("service") is not None
+
+
+class _Files:
+    """The schema's files read and validated, each error naming its file and line."""
+
+    def __init__(self, folder: Folder, *, anchors: bool) -> None:
+        self.folder, self.columns = folder, anchors
         self.anchors: dict[tuple[str, ...], tuple[str, int]] = {}
-        close = data.rfind(b"\n  }", start, end)  # the schema's own brace
-        at = data.find(b'\n    "tables": {\n', start, close)
-        tables_close = data.find(b"\n    }", at + 1, close) if at >= 0 else -1
-        # laid out: its tables found whole, or no tables (nor anything) to find
-        self.laid_out = close >= 0 and (
-            tables_close >= 0 or (at < 0 and b'\n    "tables"' not in data[start:close])
-        )
-        self.region = (at, tables_close) if tables_close >= 0 else (close, close)
-        self.service_at = data.find(b'\n    "service": ', start, self.region[0])
-        # and nothing else in it: a member this reader would not see is read whole
-        found = (self.service_at >= 0) + (tables_close >= 0)
-        self.laid_out = self.laid_out and data.count(b'\n    "', start, close) == found
-        self._line, self._counted = 1, 0  # lines counted up to a position, as the reading goes
 
-    def _line_of(self, at: int) -> int:
-        """The line of position ``at`` (moving forward only: counted once)."""
-        self._line += self.data.count(b"\n", self._counted, at)
-        self._counted = at
-        return self._line
-
-    def entries(self) -> Iterator[tuple[str, bytes, int]]:
-        """Each table's name, its entry's bytes as :func:`table_json` lays
-        them out, and the line of its key."""
-        start, end = self.region
-        keys = []
-        at = self.data.find(_TABLE_KEY, start + 1, end)
-        while at >= 0:
-            keys.append(at)
-            at = self.data.find(_TABLE_KEY, at + 1, end)
-        for key, stop in zip(keys, [*keys[1:], end], strict=True):
-            text = self.data[key:stop]
-            if stop != end:  # one comma between tables
-                text = text.removesuffix(b",")
-            line = self._line_of(key + 1)
-            m = _ENTRY.match(text)
-            if m is None:
-                raise ManifestError(self.shown, line, "not a table's name and model")
-            try:
-                name = orjson.loads(m.group(1))
-            except orjson.JSONDecodeError as exc:
-                raise ManifestError(self.shown, line, f"not JSON: {exc.msg}") from None
-            self._anchor(name, text, line)
-            yield name, text[m.end(1) + 2 :], line
-
-    def table(self, name: str, value: bytes, line: int) -> Table:
+    def _json(self, rel: str, raw: bytes) -> Any:
+        shown = self.folder.shown(rel)
         try:
-            item = orjson.loads(value)
-        except orjson.JSONDecodeError as exc:  # its line 1 is the key's
-            where = line + exc.lineno - 1
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
             try:
-                value.decode("utf-8")
+                raw.decode("utf-8")
             except UnicodeDecodeError as bad:  # orjson does not say where
-                where = line + value.count(b"\n", 0, bad.start)
-                raise ManifestError(self.shown, where, f"not UTF-8 text: {bad.reason}") from None
-            raise ManifestError(self.shown, where, f"not JSON: {exc.msg}") from None
+                line = raw.count(b"\n", 0, bad.start) + 1
+                raise ManifestError(shown, line, f"not UTF-8 text: {bad.reason}") from None
+            raise ManifestError(shown, exc.lineno, f"not JSON: {exc.msg}") from None
+
+    def table(self, name: str, rel: str, raw: bytes) -> Table:
+        item = self._json(rel, raw)
+        shown = self.folder.shown(rel)
         try:
-            return marked(Table.model_validate(item))
+            table = marked(Table.model_validate(item))
         except ValidationError as exc:
             words = " ".join(str(exc).split())[:200]
-            raise ManifestError(self.shown, line, f"table {name}: {words}") from None
+            raise ManifestError(shown, _member_line(raw, exc), f"table {name}: {words}") from None
+        if table.logical_name != name:
+            raise ManifestError(
+                shown, 1, f"holds table {table.logical_name}, where the manifest lists {name}"
+            )
+        if not self.columns:
+            return table
+        self.anchors[("table", name)] = (shown, 1)
+        for i, line in enumerate(raw.decode("utf-8").split("\n"), 1):
+            if m := _FILE_COLUMN.match(line):
+                try:
+                    column = json.loads(f'"{m.group(1)}"')
+                except ValueError:
+                    continue
+                self.anchors.setdefault(("column", name, column), (shown, i))
+        return table
 
-    def service(self) -> Service | None:
-        if self.service_at < 0:
+    def service(self, present: bool) -> Service | None:
+        if not present:
             return None
-        stop = self.region[0]
-        text = self.data[self.service_at : stop].removesuffix(b",")
-        line = self.data.count(b"\n", 0, self.service_at + 1) + 1
-        try:
-            (item,) = orjson.loads(b"{" + text + b"}").values()
-        except orjson.JSONDecodeError as exc:  # its line 1 is the "{" before ``text``
-            raise ManifestError(self.shown, line + exc.lineno - 2, f"not JSON: {exc.msg}") from None
+        item = self._json(SERVICE_JSON, self.folder.read(SERVICE_JSON))
         try:
             return Service.model_validate(item)
         except ValidationError as exc:
             words = " ".join(str(exc).split())[:200]
-            raise ManifestError(self.shown, line, words) from None
-
-    def _anchor(self, name: str, text: bytes, line: int) -> None:
-        self.anchors[("table", name)] = (self.shown, line)
-        if not self.columns:
-            return
-        for i, raw in enumerate(text.split(b"\n")[1:]):
-            if m := _COLUMN_LINE.match(raw.decode("utf-8", "replace")):
-                try:  # not read yet: a broken one is reported when the table is
-                    column = json.loads(f'"{m.group(1)}"')
-                except ValueError:
-                    continue
-                self.anchors.setdefault(("column", name, column), (self.shown, line + i))
+            raise ManifestError(self.folder.shown(SERVICE_JSON), 1, words) from None
 
 
-def _parse_whole(data: bytes, shown: str, *, anchors: bool) -> Recorded:
-    """A manifest laid out otherwise (by hand, by another tool), read whole."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ManifestError(shown, None, f"not UTF-8 text: {exc.reason}") from None
-    try:
-        whole = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ManifestError(shown, exc.lineno, f"not JSON: {exc.msg}") from None
-    package, sources = _package_and_sources(whole, shown)
-    schema = whole.get("schema")
+def _inline(
+    whole: dict[str, Any],
+    text: str,
+    shown: str,
+    package: Mapping[str, Any],
+    sources: dict[str, Mapping[str, Any]],
+    *,
+    anchors: bool,
+) -> Recorded:
+    """A manifest of format 1: its schema inline, read whole."""
+    schema = whole["schema"]
     if not isinstance(schema, dict):
         return Recorded(shown, package, sources)
     lines = text.split("\n")

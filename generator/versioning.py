@@ -88,8 +88,10 @@ class Previous:
     sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: the release its manifest recorded: the one that made its version
     release: Release | None = None
-    #: the tables it recorded exactly as this build has them (not read, not in ``tables``)
-    same: frozenset[str] = frozenset()
+    #: the tables it recorded as this build has them (not read, not in ``tables``):
+    #: each one's schema file as it is there, and its SHA-256
+    kept: Mapping[str, bytes] = field(default_factory=dict)
+    kept_sha256: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +139,7 @@ def decide(
             return Release(previous.version, previous.version, "none", ("the code is the same",))
         why = "the previous build recorded no schema to compare with"
         return _release(previous.version, "major", (f"{why}: any change is taken as breaking",))
-    changed = {n: t for n, t in tables.items() if n not in previous.same}
+    changed = {n: t for n, t in tables.items() if n not in previous.kept}
     changes = compare(previous.tables, changed)
     if previous.service is not None or service is not None:
         # the packages' operations: a document dropped removes every one of them
@@ -187,18 +189,19 @@ def _reasons(changes: list[Change]) -> tuple[str, ...]:
 
 
 def read_previous(
-    out: Path, manifests: list[str], known: Mapping[str, bytes] | None = None
+    out: Path, manifests: list[str], models: Mapping[str, str] | None = None
 ) -> Previous:
     """The baseline in the output folder ``out``: the first of ``manifests``
-    (paths below ``out``) that exists; the tables it records as ``known``
-    has them (each one's :func:`~generator.manifests.table_json`) are not
-    read. Raises :class:`VersionError` for one that cannot be read."""
+    (paths below ``out``) that exists; the tables it records with the model
+    digests ``models`` gives are not read (see
+    :func:`~generator.manifests.parse_manifest`). Raises
+    :class:`VersionError` for one that cannot be read."""
     for rel in manifests:
         path = out / rel
         if not path.is_file():
             continue
         try:
-            found = read_manifest(path, str(path), anchors=False, known=known)
+            found = read_manifest(path, path.as_posix(), anchors=False, reuse=models)
         except Unversioned:
             return Previous()  # an older dvgen's build: this one is the first version
         except ManifestError as exc:
@@ -211,7 +214,8 @@ def read_previous(
             found.service,
             found.sources,
             _recorded(package),
-            found.same,
+            found.kept,
+            found.kept_sha256,
         )
     return Previous()
 

@@ -47,7 +47,7 @@ def test_check_passes_right_after_a_build(capsys: pytest.CaptureFixture[str]) ->
     capsys.readouterr()
     code, out, err = check(capsys)
     assert (code, out) == (EXIT_OK, "")
-    assert "is up to date (23 file(s))" in err
+    assert "is up to date (27 file(s))" in err
 
 
 def test_check_fails_after_a_page_changes_and_writes_nothing(

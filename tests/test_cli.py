@@ -274,6 +274,7 @@ def test_generated_folder_is_what_a_build_writes_now(tmp_path: Path) -> None:
         (out / package).mkdir(parents=True)
         for name in ("manifest.json", "CHANGELOG.md"):
             shutil.copyfile(ROOT / "generated" / package / name, out / package / name)
+        shutil.copytree(ROOT / "generated" / package / "schema", out / package / "schema")
     (out / ".dvgen-manifest.json").write_text(
         (ROOT / "generated" / ".dvgen-manifest.json").read_text(encoding="utf-8"), encoding="utf-8"
     )

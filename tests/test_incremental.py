@@ -144,8 +144,10 @@ def test_a_changed_page_rerenders_only_its_table(built: Path) -> None:
         "model/importjob.yaml",
         "odata/$metadata.xml",
         "python/dataverse_bindings/importjob.py",
-        "python/manifest.json",  # records each page's hash, and the schema
+        "python/manifest.json",  # records each page's hash, and each schema file's
+        "python/schema/tables/importjob.json",  # the table's schema file, and no other
         "typescript/manifest.json",
+        "typescript/schema/tables/importjob.json",
         "typescript/src/importjob.ts",
     ]
     assert contents(project / "generated") == cold(project)

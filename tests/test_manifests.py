@@ -1,6 +1,7 @@
-"""A manifest's small members read without parsing its schema
-(:func:`generator.manifests.manifest_head`), and the digest that shows the
-schema is as dvgen wrote it (``body_sha256``)."""
+"""A package's manifest and schema files read back (:mod:`generator.manifests`):
+the schema as it was written, a table the reader has the same left unread,
+every broken or hostile entry an error naming its file and line, and a
+manifest of the format before schema files still read."""
 
 from __future__ import annotations
 
@@ -8,151 +9,205 @@ import dataclasses
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
+from generator import __version__
 from generator.csdl.load import load
 from generator.diagnostics import Diagnostics
 from generator.manifests import (
-    BODY,
+    SERVICE_JSON,
+    DiskFolder,
     ManifestError,
-    _parse_whole,
-    body_sha256,
-    manifest_head,
+    SchemaFiles,
     parse_manifest,
-    schema_data,
+    read_manifest,
+    service_json,
+    table_file,
+    table_json,
 )
+from generator.model import Table
+from generator.modelio import plain_data
 from generator.targets.package_meta import FIRST, manifest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYOUT = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
-
-# text that looks like the layout's own marks: a member's start, a comma, a closing brace
-TRICKY = st.sampled_from(['\n  "', '",\n  "schema": ', "\n}\n", ",", '"', "\\", "é", "\u2028"])
-TEXT = st.lists(st.one_of(TRICKY, st.text(max_size=5)), max_size=6).map("".join)
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | TEXT,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
-    max_leaves=12,
-)
-KEYS = st.sampled_from(["format", "generator", "package", "schema", "sources", "tables", "x y"])
-
-
-def body_of(data: dict[str, Any]) -> str:
-    """The digest of the body members, each laid out on its own."""
-    h = hashlib.sha256()
-    for key in sorted(data):
-        if key in BODY:
-            member = json.dumps({key: data[key]}, indent=2, sort_keys=True, ensure_ascii=False)
-            h.update(member[1:-2].encode())  # from its line's start to its end: `\n  "key": ...`
-    return h.hexdigest()
-
-
-@given(st.dictionaries(KEYS, JSON, min_size=1))
-def test_the_head_is_every_member_but_the_body(data: dict[str, Any]) -> None:
-    laid_out = orjson.dumps(data, option=LAYOUT)
-    assert manifest_head(laid_out) == {k: v for k, v in data.items() if k not in BODY}
-    assert body_sha256(laid_out) == body_of(data)
-
-
-def test_a_written_manifest_records_its_own_body() -> None:
-    written = manifest(FIRST, "pkg", {"tables": {"account": {"module": "account"}}})
-    head = manifest_head(written)
-    assert head["package"]["body_sha256"] == body_sha256(written)
-    whole = json.loads(written)  # the same as parsing it whole, but for the body
-    assert head == {k: v for k, v in whole.items() if k not in BODY}
-    edited = written.replace(b'"module": "account"', b'"module":  "account"')
-    assert body_sha256(edited) != head["package"]["body_sha256"]
-
-
-def test_the_committed_manifests_are_intact() -> None:
-    for package in ("python", "typescript"):
-        data = (ROOT / "generated" / package / "manifest.json").read_bytes()
-        head = manifest_head(data)
-        assert head["package"]["body_sha256"] == body_sha256(data)
-        assert head["package"] == json.loads(data)["package"]
-
-
-def test_another_layout_is_not_read() -> None:
-    data = {"package": {"version": "1.0.0"}, "schema": {"tables": {}}, "sources": []}
-    laid_out = orjson.dumps(data, option=LAYOUT)
-    assert manifest_head(laid_out) is not None
-    for other in (
-        orjson.dumps(data),  # compact
-        json.dumps(data, indent=4).encode() + b"\n",
-        laid_out.replace(b"},\n", b"},,\n", 1),  # not JSON
-        laid_out.replace(b"},\n", b"}\n", 1),  # a comma missing
-        laid_out[:-3] + b"\n",  # cut short
-        b'{\n  "package": {"version": \n}\n',
-    ):
-        assert manifest_head(other) is None, other
-
-
 ORGS = ROOT / "tests" / "fixtures" / "orgs"
 
 
 @pytest.fixture(scope="module")
-def org_manifest() -> bytes:
-    """The manifest of a real org's document: tables and a service."""
+def org() -> tuple[dict[str, Table], object]:
+    """A real org's document: its tables and its service."""
     data = (ORGS / "full" / "davidmoten-odata-client_v9.1-online_2020-09-01.xml").read_bytes()
     doc = load(data, "org.xml", "org.xml", Diagnostics())
     assert doc is not None and doc.service is not None and len(doc.tables) > 10
-    stamp = dataclasses.replace(FIRST, schema=schema_data(doc.tables, doc.service))
-    return manifest(stamp, "pkg", {"tables": {n: {"module": n} for n in doc.tables}})
+    return doc.tables, doc.service
 
 
-def test_the_schema_read_a_table_at_a_time_is_the_schema_read_whole(org_manifest: bytes) -> None:
-    by_table = parse_manifest(org_manifest, "m.json")
-    whole = _parse_whole(org_manifest, "m.json", anchors=True)
-    assert by_table == whole and by_table.service is not None
-    assert len(by_table.anchors) > len(by_table.tables or {})  # columns' lines too
-    lines = org_manifest.decode().split("\n")
-    for key, (_, line) in by_table.anchors.items():
+def write_package(folder: Path, tables: dict[str, Table], service: object = None) -> Path:
+    """A package's manifest and schema files, as a build writes them."""
+    files = {n: table_json(t) for n, t in tables.items()}
+    models = {n: t.sha256() for n, t in tables.items()}
+    schema = SchemaFiles(files, models, service_json(service) if service is not None else None)
+    stamp = dataclasses.replace(FIRST, schema=schema)
+    written = {
+        "manifest.json": manifest(stamp, "pkg", {"tables": {n: {"module": n} for n in tables}}),
+        **schema.files(""),
+    }
+    for rel, data in written.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(data)
+    return folder / "manifest.json"
+
+
+def test_the_schema_reads_back_as_written(tmp_path: Path, org: tuple) -> None:
+    tables, service = org
+    path = write_package(tmp_path, tables, service)
+    found = read_manifest(path, "pkg/manifest.json")
+    assert found.tables == tables and found.service == service and found.kept == {}
+    index = json.loads(path.read_bytes())["schema"]
+    for name, entry in index["tables"].items():
+        data = (tmp_path / table_file(name)).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        assert entry["model_sha256"] == tables[name].sha256()
+    assert index["service"]["sha256"] == hashlib.sha256(
+        (tmp_path / SERVICE_JSON).read_bytes()
+    ).hexdigest()
+    # each table's and column's place: the line of its file holding its name
+    columns = [k for k in found.anchors if k[0] == "column"]
+    assert len(columns) > len(tables)
+    for key, (file, line) in found.anchors.items():
+        assert file == f"pkg/{table_file(key[1])}"
+        text = (tmp_path / table_file(key[1])).read_text().split("\n")[line - 1]
+        assert json.dumps(key[-1]) in text or (key[0] == "table" and line == 1)
+    assert read_manifest(path, anchors=False).anchors == {}
+
+
+def test_a_table_the_reader_has_the_same_is_not_read(tmp_path: Path, org: tuple) -> None:
+    tables, _ = org
+    path = write_package(tmp_path, tables)
+    names = sorted(tables)
+    models = {n: t.sha256() for n, t in tables.items()}
+    models[names[0]] = "0" * 64  # changed since
+    edited = tmp_path / table_file(names[1])  # the same model, but its file edited by hand
+    edited.write_bytes(edited.read_bytes().replace(b"\n", b"\n ", 1))
+    found = read_manifest(path, reuse=models)
+    assert set(found.tables or {}) == {names[0], names[1]}
+    assert set(found.kept) == set(names) - {names[0], names[1]}
+    for name, data in found.kept.items():
+        assert data == table_json(tables[name])
+        assert found.kept_sha256[name] == hashlib.sha256(data).hexdigest()
+    # written by another dvgen: its files may be laid out otherwise, so all are read
+    other = path.read_text().replace(f'"version": "{__version__}"', '"version": "0.0.1"')
+    path.write_text(other)
+    assert read_manifest(path, reuse=models).kept == {}
+
+
+def test_a_broken_schema_file_is_named_with_its_line(tmp_path: Path, org: tuple) -> None:
+    tables, _ = org
+    path = write_package(tmp_path, tables)
+    name = sorted(tables)[2]
+    file = tmp_path / table_file(name)
+    good = file.read_bytes()
+    lines = good.split(b"\n")
+    cases = {
+        b"\n".join([*lines[:3], lines[3] + b" ]", *lines[4:]]): (4, "not JSON"),
+        b"\n".join([*lines[:5], lines[5] + b"\xff", *lines[6:]]): (6, "not UTF-8"),
+        # a wrong value: the line of the top-level member it is in
+        good.replace(f'\n  "logical_name": "{name}"'.encode(), b'\n  "logical_name": 7'): (
+            lines.index(f'  "logical_name": "{name}",'.encode()) + 1,
+            f"table {name}",
+        ),
+        table_json(tables[sorted(tables)[3]]): (1, "holds table"),
+    }
+    for data, (line, words) in cases.items():
+        file.write_bytes(data)
+        with pytest.raises(ManifestError) as bad:
+            read_manifest(path, "p/manifest.json")
+        assert (bad.value.file, bad.value.line) == (f"p/{table_file(name)}", line)
+        assert words in bad.value.message
+    file.unlink()
+    with pytest.raises(ManifestError) as missing:
+        read_manifest(path, "p/manifest.json")
+    assert missing.value.file == f"p/{table_file(name)}" and "cannot read" in missing.value.message
+
+
+class Spy(DiskFolder):
+    """A folder that records every file asked for."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root, "p")
+        self.asked: list[str] = []
+
+    def read(self, rel: str) -> bytes:
+        self.asked.append(rel)
+        return super().read(rel)
+
+
+@pytest.mark.parametrize(
+    "name", ["../outside", "a/b", "..", "", "a\\b", "x" * 129, "1st"], ids=repr
+)
+def test_a_hostile_name_in_the_manifest_names_no_file(tmp_path: Path, name: str) -> None:
+    digest = "a" * 64
+    data = {
+        "format": 2,
+        "package": {"version": "1.0.0"},
+        "schema": {"tables": {name: {"model_sha256": digest, "sha256": digest}}},
+    }
+    text = json.dumps(data, indent=2, sort_keys=True).encode()
+    spy = Spy(tmp_path)
+    with pytest.raises(ManifestError) as bad:
+        parse_manifest(text, "p/manifest.json", spy)
+    assert spy.asked == [] and bad.value.file == "p/manifest.json"
+    assert bad.value.line == text.decode().split("\n").index(f"      {json.dumps(name)}: {{") + 1
+
+
+@pytest.mark.parametrize(
+    "entry", [{}, {"sha256": "a" * 64}, {"model_sha256": 1, "sha256": "a" * 64}, "x"], ids=repr
+)
+def test_an_entry_without_its_digests_is_an_error(tmp_path: Path, entry: object) -> None:
+    data = {"format": 2, "package": {"version": "1.0.0"}, "schema": {"tables": {"t": entry}}}
+    with pytest.raises(ManifestError) as bad:
+        parse_manifest(json.dumps(data, indent=2).encode(), "m.json", Spy(tmp_path))
+    assert "table t" in bad.value.message or "digest" in bad.value.message
+
+
+def test_a_manifest_of_format_1_is_read_with_its_inline_schema(org: tuple) -> None:
+    """What dvgen wrote before schema files: the baseline of the first build after an upgrade."""
+    tables, service = org
+    data = {
+        "format": 1,
+        "package": {"name": "pkg", "version": "1.2.0"},
+        "schema": {
+            "service": service.model_dump(mode="json", exclude_none=True),
+            "tables": {n: plain_data(t) for n, t in sorted(tables.items())},
+        },
+        "sources": [],
+    }
+    text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+    found = parse_manifest(text, "m.json", Spy(Path("/nonexistent")))
+    assert found.tables == tables and found.service == service
+    assert found.package["version"] == "1.2.0"
+    lines = text.decode().split("\n")
+    for key, (_, line) in found.anchors.items():
         assert json.dumps(key[-1]) in lines[line - 1]
-    assert parse_manifest(org_manifest, "m.json", anchors=False).anchors == {}
-
-
-def test_a_broken_table_is_named_with_its_line(org_manifest: bytes) -> None:
-    text = org_manifest.decode()
-    lines = text.split("\n")
-    # the third table's key line, then a line inside it
-    keys = [i for i, line in enumerate(lines) if line.startswith('      "') and line.endswith("{")]
-    name = json.loads(lines[keys[2]].strip()[:-3])
-    wrong = text.replace(f'"logical_name": "{name}"', '"logical_name": 7', 1)
+    name = sorted(tables)[1]
+    wrong = text.replace(f'"logical_name": "{name}"'.encode(), b'"logical_name": 7', 1)
     with pytest.raises(ManifestError) as bad:
-        parse_manifest(wrong.encode(), "m.json")
-    assert bad.value.line == keys[2] + 1 and f"table {name}" in bad.value.message
-    lines[keys[2] + 2] += " ]"  # not JSON, two lines into the table
-    with pytest.raises(ManifestError) as broken:
-        parse_manifest("\n".join(lines).encode(), "m.json")
-    assert broken.value.line == keys[2] + 3 and "not JSON" in broken.value.message
+        parse_manifest(wrong, "m.json", Spy(Path("/nonexistent")))
+    assert bad.value.line == lines.index(f'      "{name}": {{') + 1
 
 
-def test_a_schema_laid_out_otherwise_is_read_whole(org_manifest: bytes) -> None:
-    """The service after the tables (keys out of dvgen's order): read whole,
-    so nothing is missed."""
-    data = json.loads(org_manifest)
-    schema = data.pop("schema")
-    data["schema"] = {"tables": schema["tables"], "service": schema["service"]}
-    reordered = json.dumps(data, indent=2, ensure_ascii=False).encode() + b"\n"
-    found = parse_manifest(reordered, "m.json")
-    assert found.service is not None and found.service == parse_manifest(org_manifest, "m").service
-    assert found.tables == parse_manifest(org_manifest, "m").tables
-
-
-@pytest.mark.parametrize("broken", [b'\\q"', b'\xff"'], ids=["bad escape", "not UTF-8"])
-def test_a_hostile_column_name_is_an_error_with_its_line(
-    org_manifest: bytes, broken: bytes
-) -> None:
-    at = org_manifest.index(b'            "logical_name": "') + len(
-        b'            "logical_name": "'
-    )
-    line = org_manifest.count(b"\n", 0, at) + 1
-    hostile = org_manifest[:at] + broken + org_manifest[at:]
-    with pytest.raises(ManifestError) as bad:
-        parse_manifest(hostile, "m.json")
-    assert bad.value.file == "m.json" and bad.value.line == line
+def test_the_committed_packages_are_intact() -> None:
+    """Every schema file of the committed packages is what their manifest lists."""
+    for package in ("python", "typescript"):
+        folder = ROOT / "generated" / package
+        index = json.loads((folder / "manifest.json").read_bytes())["schema"]
+        listed = {table_file(n): e["sha256"] for n, e in index["tables"].items()}
+        if "service" in index:
+            listed[SERVICE_JSON] = index["service"]["sha256"]
+        on_disk = {
+            p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in (folder / "schema").rglob("*.json")
+        }
+        assert on_disk == listed

@@ -33,6 +33,7 @@ SMS = CORPUS / "versions" / "msdyn_smsengagementctx"
 OLD, NEW = SMS / "1323683.md", SMS / "4e2993d.md"  # NEW adds the column msdyn_smsprovider
 PAGE = "docs/ce-omnichannel/msdyn_smsengagementctx.md"
 DESCRIBED = "Unique identifier for entity instances"
+SMS_SCHEMA = "schema/tables/msdyn_smsengagementctx.json"  # in each package
 
 
 @pytest.fixture
@@ -94,8 +95,7 @@ def test_the_bump_follows_the_worst_change(
     recorded = manifest(project)["package"]
     assert recorded["bump"] == "major" and recorded["previous"] == "1.1.1"
     assert recorded["why"][0].startswith("1 breaking change (column-removed")
-    mine = {"name": recorded["name"], "body_sha256": recorded["body_sha256"]}  # each its own
-    assert recorded == manifest(project, "typescript")["package"] | mine
+    assert recorded == manifest(project, "typescript")["package"] | {"name": recorded["name"]}
 
 
 def test_an_unchanged_build_keeps_version_changelog_and_bytes(
@@ -173,7 +173,7 @@ def test_the_manifest_is_the_baseline_even_without_the_model_target(
     build(project, capsys)
     before = tree(project / "generated")
     assert build(project, capsys)[0] == EXIT_OK and tree(project / "generated") == before
-    schema = manifest(project)["schema"]["tables"]["msdyn_smsengagementctx"]
+    schema = json.loads((project / "generated" / "python" / SMS_SCHEMA).read_bytes())
     assert schema["entity_set_name"] == "msdyn_smsengagementctxes"
     shutil.copyfile(NEW, project / PAGE)
     build(project, capsys)
@@ -212,22 +212,23 @@ def test_a_broken_previous_manifest_stops_the_build_and_writes_nothing(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     build(project, capsys)
-    path = project / "generated" / "python" / "manifest.json"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(
+    schema = project / "generated" / "python" / SMS_SCHEMA
+    text = schema.read_text(encoding="utf-8")
+    schema.write_text(
         text.replace('"entity_set_name": "msdyn_smsengagementctxes"', '"entity_set_name": 7')
     )
     line = next(
         i + 1
-        for i, x in enumerate(path.read_text().splitlines())
-        if x == '      "msdyn_smsengagementctx": {'
+        for i, x in enumerate(schema.read_text().splitlines())
+        if x.startswith('  "entity_set_name": ')
     )
     before = tree(project / "generated")
     shutil.copyfile(NEW, project / PAGE)
     code, err = build(project, capsys)
-    assert code == EXIT_INPUT and f"{path}:{line}: error: " in err and "[DV060]" in err
+    assert code == EXIT_INPUT and f"{schema.as_posix()}:{line}: error: " in err and "[DV060]" in err
     assert "the previous build's manifest cannot be compared with" in err
     assert tree(project / "generated") == before
+    path = project / "generated" / "python" / "manifest.json"
     path.write_text("{not json", encoding="utf-8")
     code, err = build(project, capsys)
     assert code == EXIT_INPUT and f"{path}:1: error: " in err and "not JSON" in err
@@ -420,47 +421,57 @@ def test_operations_dropped_with_their_document_are_breaking() -> None:
     assert added.version == "1.3.0" and added.changes[0].rule == "operation-added"
 
 
-def test_an_unchanged_build_reads_no_schema(
+def test_an_unchanged_build_reads_no_table_of_the_schema(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Nothing recorded changed: the manifests and changelogs are kept as they
-    are, without reading, comparing or writing the schema (make bench's
-    no-change rebuild paid for all three)."""
+    """Nothing changed: every table's schema file is kept as it is, without
+    being read into a model, compared or laid out again (make bench's
+    no-change rebuild paid for all three); one change takes that table alone."""
     build(project, capsys)
     shutil.copyfile(NEW, project / PAGE)
     build(project, capsys)
     before = tree(project / "generated")
+    read: list[str] = []
+    laid_out: list[str] = []
+    real_read, real_lay = generator.manifests._Files.table, generator.build.table_json
 
-    def no_baseline(*_: object) -> None:
-        raise AssertionError("an unchanged build read the previous schema")
+    def spy_read(self: Any, name: str, rel: str, raw: bytes) -> Any:
+        read.append(name)
+        return real_read(self, name, rel, raw)
 
-    monkeypatch.setattr(generator.build, "read_previous", no_baseline)
-    monkeypatch.setattr(generator.build, "schema_data", no_baseline)
+    def spy_lay(table: Any) -> bytes:
+        laid_out.append(table.logical_name)
+        return real_lay(table)
+
+    monkeypatch.setattr(generator.manifests._Files, "table", spy_read)
+    monkeypatch.setattr(generator.build, "table_json", spy_lay)
     code, err = build(project, capsys)
     assert code == EXIT_OK and tree(project / "generated") == before
     assert "dvgen: version 1.1.0 (unchanged: no change)" in err
-    # a change to what the manifests record takes the full way again
+    assert read == laid_out == []
     page = (project / PAGE).read_text(encoding="utf-8")
     (project / PAGE).write_text(page.replace(DESCRIBED, "Unique id"), encoding="utf-8")
-    code, err = build(project, capsys)  # the stand-in's AssertionError, as dvgen reports one
-    assert code != EXIT_OK and "an unchanged build read the previous schema" in err
+    code, err = build(project, capsys)
+    assert code == EXIT_OK and "version 1.1.1 (patch, from 1.1.0" in err
+    assert read == laid_out == ["msdyn_smsengagementctx"]
 
 
-def test_an_edited_schema_in_a_manifest_is_written_again(
+def test_an_edited_schema_file_is_written_again(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The unchanged way keeps a manifest without parsing its schema, so it
-    checks the schema's bytes (``body_sha256``): a hand edit, or a bad merge
-    of two regenerations, that leaves the rest as it was is written again."""
+    """A schema file is kept only as the manifest records it (its SHA-256): a
+    hand edit, or a bad merge of two regenerations, is read as the baseline
+    and written again as the build has it."""
     build(project, capsys)
-    path = project / "generated" / "python" / "manifest.json"
-    written = path.read_bytes()
-    line = f'"description": "{DESCRIBED}'.encode()
-    assert written.count(line) == 1
-    path.write_bytes(written.replace(line, line.replace(b": ", b":  ")))  # the same JSON
-    code, err = build(project, capsys)
-    assert code == EXIT_OK and "version 1.0.0 (unchanged: no change)" in err
-    assert path.read_bytes() == written
+    for package in ("python", "typescript"):
+        path = project / "generated" / package / SMS_SCHEMA
+        written = path.read_bytes()
+        line = f'"description": "{DESCRIBED}'.encode()
+        assert written.count(line) == 1
+        path.write_bytes(written.replace(line, line.replace(b": ", b":  ")))  # the same JSON
+        code, err = build(project, capsys)
+        assert code == EXIT_OK and "version 1.0.0 (unchanged: no change)" in err
+        assert path.read_bytes() == written
 
 
 def test_a_build_reads_only_the_tables_that_changed_from_the_baseline(
@@ -479,13 +490,13 @@ def test_a_build_reads_only_the_tables_that_changed_from_the_baseline(
     for folder in (project, whole):
         shutil.copyfile(NEW, folder / PAGE)
     read: list[str] = []
-    real = generator.manifests._SchemaReader.table
+    real = generator.manifests._Files.table
 
-    def spy(self: Any, name: str, value: bytes, line: int) -> Any:
+    def spy(self: Any, name: str, rel: str, raw: bytes) -> Any:
         read.append(name)
-        return real(self, name, value, line)
+        return real(self, name, rel, raw)
 
-    monkeypatch.setattr(generator.manifests._SchemaReader, "table", spy)
+    monkeypatch.setattr(generator.manifests._Files, "table", spy)
     code, err = build(project, capsys)
     assert code == EXIT_OK and read == ["msdyn_smsengagementctx"]
     assert "version 1.1.0 (minor, from 1.0.0: 1 addition or behaviour change" in err
@@ -493,7 +504,7 @@ def test_a_build_reads_only_the_tables_that_changed_from_the_baseline(
     every = generator.versioning.read_manifest
 
     def read_all(*args: Any, **kwargs: Any) -> Any:
-        return every(*args, **{**kwargs, "known": None})
+        return every(*args, **{**kwargs, "reuse": None})
 
     monkeypatch.setattr(generator.versioning, "read_manifest", read_all)
     read.clear()

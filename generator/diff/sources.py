@@ -30,7 +30,13 @@ from generator.deprecation import marked
 from generator.diagnostics import Diagnostics
 from generator.engine.runner import Runner
 from generator.inputs import DOCUMENT_SUFFIXES, PAGE_SUFFIXES, collect, shown_path, skip_other_pages
-from generator.manifests import MANIFEST_NAME, ManifestError, parse_manifest
+from generator.manifests import (
+    MANIFEST_NAME,
+    DiskFolder,
+    Folder,
+    ManifestError,
+    parse_manifest,
+)
 from generator.merge import merge_pages
 from generator.model import Table
 from generator.modelio import ModelError, load_table
@@ -86,7 +92,9 @@ def load_side(spec: str, config: Config, runner: Runner | None = None) -> Side:
         )
     manifest = path / MANIFEST_NAME if path.is_dir() else path
     if manifest.name == MANIFEST_NAME and manifest.is_file():
-        return _from_manifest(spec, _file_blob(manifest))
+        blob = _file_blob(manifest)
+        folder = DiskFolder(manifest.parent, blob.location.rpartition("/")[0])
+        return _from_manifest(spec, blob, folder)
     if path.is_file():
         if path.suffix.lower() in MODEL_SUFFIXES:
             return _from_models(spec, [_file_blob(path)])
@@ -169,10 +177,11 @@ def _from_models(label: str, files: list[_Blob]) -> Side:
     return side
 
 
-def _from_manifest(label: str, f: _Blob) -> Side:
-    """A generated package's manifest: the schema its build recorded."""
+def _from_manifest(label: str, f: _Blob, folder: Folder) -> Side:
+    """A generated package's manifest: the schema its build recorded, read
+    from the package's ``folder``."""
     try:
-        found = parse_manifest(f.data, f.location)
+        found = parse_manifest(f.data, f.location, folder)
     except ManifestError as exc:
         raise DiffInputError(str(exc)) from None
     if found.tables is None:
@@ -274,7 +283,9 @@ def _from_git(spec: str, config: Config, runner: Runner) -> Side:
                     data = _git(top, "cat-file", "blob", f"{commit}:{candidate}")
                 except DiffInputError:
                     continue
-                return _from_manifest(spec, _Blob(f"{rev}:{candidate}", f"{rev}:{candidate}", data))
+                folder = _GitFolder(top, commit, rev, str(PurePosixPath(candidate).parent))
+                where = f"{rev}:{candidate}"
+                return _from_manifest(spec, _Blob(where, where, data), folder)
     else:
         found = (_repo_path(config.base / i, top) for i in config.inputs if not _magic(i))
         roots = [r for r in found if r is not None]
@@ -313,6 +324,32 @@ def _from_git(spec: str, config: Config, runner: Runner) -> Side:
         f"{spec}: {rev} has no pages under {wanted}"
         + ("" if inner else f" and no models under {model_root}/")
     )
+
+
+class _GitFolder:
+    """A package's folder at a revision (:class:`~generator.manifests.Folder`):
+    its schema files read by one ``git cat-file --batch`` when first asked for."""
+
+    def __init__(self, top: Path, commit: str, rev: str, root: str) -> None:
+        self.top, self.commit, self.rev = top, commit, rev
+        self.root = "" if root in ("", ".") else f"{root}/"
+        self._blobs: dict[str, bytes] | None = None
+
+    def shown(self, rel: str) -> str:
+        return f"{self.rev}:{self.root}{rel}"
+
+    def read(self, rel: str) -> bytes:
+        if self._blobs is None:
+            try:
+                found = _ls(self.top, self.commit, [f"{self.root}schema"], (".json",))
+                contents = _cat(self.top, found)
+            except DiffInputError as exc:
+                raise ManifestError(self.shown("schema"), None, str(exc)) from None
+            self._blobs = {path: contents[oid] for oid, path in found}
+        data = self._blobs.get(f"{self.root}{rel}")
+        if data is None:
+            raise ManifestError(self.shown(rel), None, f"not in the revision {self.rev}")
+        return data
 
 
 def _magic(spec: str) -> bool:

@@ -18,7 +18,7 @@ import orjson
 from generator import __version__
 from generator.diff.formats import md_code, md_text
 from generator.diff.rules import SEVERITIES
-from generator.manifests import LAYOUT, MANIFEST_FORMAT, MANIFEST_NAME, body_sha256_of
+from generator.manifests import LAYOUT, MANIFEST_FORMAT, MANIFEST_NAME, SchemaFiles
 from generator.model import Table
 from generator.versioning import DEFAULT_START, LABELS, Release, rule_bump
 
@@ -39,8 +39,8 @@ class Stamp:
     settings: Mapping[str, Any] = field(default_factory=dict)
     #: each package's CHANGELOG.md as the previous build left it, by prefix
     changelogs: Mapping[str, str] = field(default_factory=dict)
-    #: the schema the packages were generated from (:func:`generator.manifests.schema_data`)
-    schema: Mapping[str, Any] = field(default_factory=dict)
+    #: the schema the packages were generated from: its files, listed in the manifest
+    schema: SchemaFiles | None = None
     #: its digest (:func:`generator.manifests.schema_sha256`)
     schema_sha256: str = ""
 
@@ -70,11 +70,13 @@ def meta_files(
 ) -> dict[str, bytes]:
     """A package's files that name its version, below ``prefix``: ``versioned``
     (its ``pyproject.toml`` or ``package.json``, and its text), ``manifest.json``
-    (with ``tables``: each table's names in the package) and ``CHANGELOG.md``."""
+    (with ``tables``: each table's names in the package), ``CHANGELOG.md``,
+    and the schema's files."""
     return {
         f"{prefix}{versioned[0]}": versioned[1].encode(),
         f"{prefix}{MANIFEST_NAME}": manifest(stamp, name, {"tables": tables}),
         f"{prefix}CHANGELOG.md": changelog(stamp, prefix, name),
+        **(stamp.schema.files(prefix) if stamp.schema is not None else {}),
     }
 
 
@@ -102,11 +104,10 @@ def manifest(stamp: Stamp, name: str, extra: Mapping[str, Any]) -> bytes:
         "sources": [dict(s) for s in stamp.sources],
         **extra,
     }
-    if stamp.schema:
-        data["schema"] = dict(stamp.schema)
+    if stamp.schema is not None:
+        data["schema"] = stamp.schema.index()
     # the layout json.dumps(indent=2, sort_keys=True, ensure_ascii=False) gives, ten times faster
-    data["package"]["body_sha256"] = body_sha256_of(data)
-    return orjson.dumps(data, option=LAYOUT | orjson.OPT_APPEND_NEWLINE)
+    return orjson.dumps(data, option=LAYOUT)
 
 
 def changelog(stamp: Stamp, prefix: str, title: str) -> bytes:
