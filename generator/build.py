@@ -513,9 +513,24 @@ def _generate(
     except NameClash as clash:
         report_clash(clash, config.source, diags)
         result.files.clear()
-    if write and not result.failed(strict):
-        with CLOCK.stage("write"):
-            result.report = commit(config.output_dir, result.files)
-    with CLOCK.stage("cache"):
-        documents.save(prune=not result.failed(strict))
+    failed = result.failed(strict)
+    _write_and_keep(config, result, documents, write=write and not failed, keep=not failed)
     return result
+
+
+def _write_and_keep(
+    config: Config, result: BuildResult, documents: _Documents, *, write: bool, keep: bool
+) -> None:
+    """Commit the output (``write``), then save the cache (dropping the
+    entries this build did not use when ``keep``); the old output folder is
+    deleted meanwhile."""
+    if write:
+        with CLOCK.stage("write"):
+            result.report = commit(config.output_dir, result.files, background=True)
+    try:
+        with CLOCK.stage("cache"):
+            documents.save(prune=keep)
+    finally:
+        if result.report is not None:  # the old folder's deletion, beside the cache's writes
+            with CLOCK.stage("write"):
+                result.report.finish()

@@ -91,6 +91,13 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # files dvgen did not write
     notes: list[str] = field(default_factory=list)  # what was found beside the folder
+    #: what the commit left running (the old folder's deletion): see :meth:`finish`
+    later: list[threading.Thread] = field(default_factory=list)
+
+    def finish(self) -> None:
+        """Wait for what the commit left running."""
+        while self.later:
+            self.later.pop().join()
 
 
 def check_relpath(rel: str) -> str:
@@ -201,8 +208,11 @@ def _free_name(base: Path) -> Path:
     return path
 
 
-def commit(out_dir: Path, files: Mapping[str, bytes]) -> WriteReport:
-    """Replace dvgen's files in ``out_dir`` with ``files``, atomically."""
+def commit(out_dir: Path, files: Mapping[str, bytes], *, background: bool = False) -> WriteReport:
+    """Replace dvgen's files in ``out_dir`` with ``files``, atomically. With
+    ``background``, the old folder is deleted by a thread once the new one is
+    in place: the caller must :meth:`~WriteReport.finish` the report (a run
+    killed meanwhile leaves it beside the folder, for the next to delete)."""
     for rel in files:
         check_relpath(rel)
     if out_dir.is_symlink():
@@ -233,10 +243,12 @@ def commit(out_dir: Path, files: Mapping[str, bytes]) -> WriteReport:
                 except OSError:
                     os.rename(backup, out_dir)
                     raise
-                report.notes += _drop_backup(backup, out_dir, old_managed, set(wanted))
+                later = report.later if background else None
+                report.notes += _drop_backup(backup, out_dir, old_managed, set(wanted), later)
             else:
                 os.rename(staging, out_dir)
     except BaseException:
+        report.finish()  # a Ctrl-C held until the swap ended: the old folder is gone first
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return report
@@ -301,18 +313,32 @@ def _stage(
         done.result()  # the first failure, raised here
 
 
-def _drop_backup(backup: Path, out_dir: Path, was: set[str], now: set[str]) -> list[str]:
+def _drop_backup(
+    backup: Path,
+    out_dir: Path,
+    was: set[str],
+    now: set[str],
+    later: list[threading.Thread] | None = None,
+) -> list[str]:
     """Delete the old folder ``backup`` once ``out_dir`` replaced it, after
     moving over what another process put there meanwhile (``was`` and
-    ``now``: the files dvgen wrote in each). If some of it cannot be moved (a
-    file of dvgen's now holds its path), keep the old folder under a name no
-    later run touches, and say so."""
+    ``now``: the files dvgen wrote in each): by a thread of its own when
+    ``later`` is given (the thread is added to it, for the caller to join).
+    If some of it cannot be moved (a file of dvgen's now holds its path),
+    keep the old folder under a name no later run touches, and say so."""
     try:
         stuck = rescue(
             str(backup), str(out_dir), was_dvgens=was | {MANIFEST}, now_dvgens=now | {MANIFEST}
         )
     except (OSError, Collision) as exc:  # say, a mount point made meanwhile
         stuck = [f"something dvgen could not move ({exc})"]
+    if not stuck and later is not None:  # nothing of it is wanted: gone while the build ends
+        drop = threading.Thread(
+            target=shutil.rmtree, args=(backup,), kwargs={"ignore_errors": True}, name="dvgen-drop"
+        )
+        drop.start()
+        later.append(drop)
+        return []
     if not stuck:
         shutil.rmtree(backup, ignore_errors=True)
         return []
@@ -350,20 +376,23 @@ def _refuse_collisions(
     taken: list[str] = []
     if not legacy and (manifest.is_symlink() or not manifest.is_file()):
         taken.append(MANIFEST)  # dvgen's name, but not a file dvgen wrote
+    root = str(out_dir)
+    folders: dict[str, bool] = {}  # each folder on the way, looked at once: free to go in?
     for rel in sorted(files):
         parts = rel.split("/")
         for i in range(1, len(parts)):  # each folder the file goes in
-            folder = out_dir.joinpath(*parts[:i])
-            if os.path.lexists(folder) and (folder.is_symlink() or not folder.is_dir()):
-                taken.append("/".join(parts[:i]))
+            sub = "/".join(parts[:i])
+            free = folders.get(sub)
+            if free is None:
+                free = folders[sub] = _free_folder(f"{root}/{sub}")
+            if not free:
+                taken.append(sub)
                 break
         else:
-            path = out_dir / rel
-            if rel in old_managed or not os.path.lexists(path):
+            if rel in old_managed or (legacy and rel in same):
                 continue
-            if legacy and rel in same:
-                continue
-            taken.append(rel)
+            if os.path.lexists(f"{root}/{rel}"):
+                taken.append(rel)
     if taken:
         shown = sorted(set(taken))
         more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
@@ -373,6 +402,15 @@ def _refuse_collisions(
             f"{it} already and dvgen did not write {it} (not in {MANIFEST}): move {it} away, "
             f"or leave out what generates {it} (exclude, or another output folder)"
         )
+
+
+def _free_folder(path: str) -> bool:
+    """Whether a file may go in folder ``path``: it is a folder (not a link
+    to one), or nothing there (as far as ``lstat`` can see)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return True
 
 
 def _already_there(out_dir: Path, wanted: Mapping[str, bytes]) -> set[str]:
