@@ -70,9 +70,10 @@ def test_the_schema_reads_back_as_written(tmp_path: Path, org: tuple) -> None:
         data = (tmp_path / table_file(name)).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
         assert entry["model_sha256"] == tables[name].sha256()
-    assert index["service"]["sha256"] == hashlib.sha256(
-        (tmp_path / SERVICE_JSON).read_bytes()
-    ).hexdigest()
+    assert (
+        index["service"]["sha256"]
+        == hashlib.sha256((tmp_path / SERVICE_JSON).read_bytes()).hexdigest()
+    )
     # each table's and column's place: the line of its file holding its name
     columns = [k for k in found.anchors if k[0] == "column"]
     assert len(columns) > len(tables)

@@ -59,7 +59,10 @@ def made_parent(old: str, new: str, rel: str, made: set[str]) -> str:
     """``new/rel``, each folder on the way made (once a commit) with the mode
     and owner its counterpart below ``old`` has, if any (a 0700 folder stays
     0700)."""
-    parts = rel.split("/")[:-1]
+    parent, _, _ = rel.rpartition("/")
+    if not parent or f"{new}/{parent}" in made:  # its folder made already: most files
+        return f"{new}/{rel}"
+    parts = parent.split("/")
     for i in range(1, len(parts) + 1):
         sub = "/".join(parts[:i])
         folder = f"{new}/{sub}"
