@@ -73,10 +73,12 @@ class Recorded:
     service: Service | None = None
     #: where the schema holds a table or a column: (file, line)
     anchors: dict[tuple[str, ...], tuple[str, int]] = field(default_factory=dict)
-    #: the tables recorded as the reader has them (not read, not in ``tables``):
-    #: each one's file as it is, and its SHA-256
+    #: of the tables recorded as the reader has them (not in ``tables``), each
+    #: one whose file is as recorded: the file, and its SHA-256
     kept: dict[str, bytes] = field(default_factory=dict)
     kept_sha256: dict[str, str] = field(default_factory=dict)
+    #: the tables recorded as the reader has them (their model's digest)
+    same: frozenset[str] = frozenset()
 
 
 def table_file(name: str) -> str:
@@ -203,8 +205,9 @@ def parse_manifest(
     """A manifest's bytes (``shown`` names it in errors), its schema read from
     ``folder``; with ``anchors``, each table's and column's line, for ``dvgen
     diff``. ``reuse`` maps a table to its model's digest: a table the
-    manifest records with that digest, written by this dvgen, whose file is
-    as recorded, is not read: its file is in the result's ``kept``."""
+    manifest records with that digest, written by this dvgen, is the same
+    and is not read (in the result's ``same``); its file, when it is as
+    recorded, is in ``kept`` (one missing or edited since is written again)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -217,24 +220,36 @@ def parse_manifest(
     schema = whole.get("schema")
     if schema is None:
         return Recorded(shown, package, sources)
+    lines = text.split("\n")
     if whole.get("format") == 1:  # the schema inline
         return _inline(whole, text, shown, package, sources, anchors=anchors)
-    lines = text.split("\n")
+    if whole.get("format") != MANIFEST_FORMAT:
+        line = next((i + 1 for i, x in enumerate(lines) if x.startswith('  "format": ')), None)
+        why = f"format {whole.get('format')!r}: this dvgen reads formats 1 and {MANIFEST_FORMAT}"
+        raise ManifestError(shown, line, f"{why} (a newer dvgen's manifest?)")
     index = _Index(shown, lines, schema)
     same_dvgen = (whole.get("generator") or {}).get("version") == __version__
     reader = _Files(folder, anchors=anchors)
     tables: dict[str, Table] = {}
     kept: dict[str, bytes] = {}
+    same: set[str] = set()
     for name, model, digest in index.tables():
         rel = table_file(name)
-        raw = folder.read(rel)
-        if reuse is not None and same_dvgen and reuse.get(name) == model and sha256(raw) == digest:
+        if reuse is None or not same_dvgen or reuse.get(name) != model:
+            tables[name] = reader.table(name, rel, folder.read(rel))
+            continue
+        same.add(name)  # the model the previous build had: its file is only bytes to keep
+        try:
+            raw = folder.read(rel)
+        except ManifestError:
+            continue
+        if sha256(raw) == digest:
             kept[name] = raw
-        else:
-            tables[name] = reader.table(name, rel, raw)
     service = reader.service(index.service())
     digests = {name: index.digests[name] for name in kept}
-    return Recorded(shown, package, sources, tables, service, reader.anchors, kept, digests)
+    return Recorded(
+        shown, package, sources, tables, service, reader.anchors, kept, digests, frozenset(same)
+    )
 
 
 def _member_line(raw: bytes, exc: ValidationError) -> int:

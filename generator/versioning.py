@@ -88,8 +88,9 @@ class Previous:
     sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: the release its manifest recorded: the one that made its version
     release: Release | None = None
-    #: the tables it recorded as this build has them (not read, not in ``tables``):
-    #: each one's schema file as it is there, and its SHA-256
+    #: the tables it recorded as this build has them (not read, not in ``tables``)
+    same: frozenset[str] = frozenset()
+    #: of those, each one whose schema file is as recorded: the file, and its SHA-256
     kept: Mapping[str, bytes] = field(default_factory=dict)
     kept_sha256: Mapping[str, str] = field(default_factory=dict)
 
@@ -139,7 +140,7 @@ def decide(
             return Release(previous.version, previous.version, "none", ("the code is the same",))
         why = "the previous build recorded no schema to compare with"
         return _release(previous.version, "major", (f"{why}: any change is taken as breaking",))
-    changed = {n: t for n, t in tables.items() if n not in previous.kept}
+    changed = {n: t for n, t in tables.items() if n not in previous.same}
     changes = compare(previous.tables, changed)
     if previous.service is not None or service is not None:
         # the packages' operations: a document dropped removes every one of them
@@ -214,6 +215,7 @@ def read_previous(
             found.service,
             found.sources,
             _recorded(package),
+            found.same,
             found.kept,
             found.kept_sha256,
         )

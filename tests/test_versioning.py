@@ -460,15 +460,21 @@ def test_an_edited_schema_file_is_written_again(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A schema file is kept only as the manifest records it (its SHA-256): a
-    hand edit, or a bad merge of two regenerations, is read as the baseline
-    and written again as the build has it."""
+    hand edit, a bad merge of two regenerations or a deleted file is written
+    again as the build has it. The table's model is what the manifest
+    records, so it is unchanged: no spurious change from an edited file."""
     build(project, capsys)
     for package in ("python", "typescript"):
         path = project / "generated" / package / SMS_SCHEMA
         written = path.read_bytes()
         line = f'"description": "{DESCRIBED}'.encode()
         assert written.count(line) == 1
-        path.write_bytes(written.replace(line, line.replace(b": ", b":  ")))  # the same JSON
+        for edit in (line.replace(b": ", b":  "), line + b"edited by hand"):
+            path.write_bytes(written.replace(line, edit))
+            code, err = build(project, capsys)
+            assert code == EXIT_OK and "version 1.0.0 (unchanged: no change)" in err
+            assert path.read_bytes() == written
+        path.unlink()
         code, err = build(project, capsys)
         assert code == EXIT_OK and "version 1.0.0 (unchanged: no change)" in err
         assert path.read_bytes() == written
