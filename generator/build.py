@@ -295,7 +295,7 @@ def _package_meta(
         provenance.sources(result.tables, config, previous.sources),
         provenance.settings(config),
         changelogs,
-        SchemaFiles(files, models, service, previous.kept_sha256),
+        SchemaFiles.made(files, models, service, previous.kept_sha256),
         schema_sha256(result.tables, result.service, runner.digest),
     )
     return _meta_files(config, result, stamp)

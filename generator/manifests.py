@@ -125,8 +125,21 @@ class SchemaFiles:
     tables: Mapping[str, bytes]
     models: Mapping[str, str]
     service: bytes | None = None
-    #: the SHA-256 of files whose digest the caller has (the rest are hashed)
-    known: Mapping[str, str] = field(default_factory=dict)
+    #: each table file's SHA-256 (:meth:`made`: hashed once, for every package)
+    digests: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def made(
+        cls,
+        tables: Mapping[str, bytes],
+        models: Mapping[str, str],
+        service: bytes | None = None,
+        known: Mapping[str, str] | None = None,
+    ) -> SchemaFiles:
+        """The schema of ``tables``' files, each hashed unless ``known`` has its digest."""
+        known = known or {}
+        digests = {n: known.get(n) or sha256(data) for n, data in tables.items()}
+        return cls(tables, models, service, digests)
 
     def files(self, prefix: str) -> dict[str, bytes]:
         """The files, below ``prefix`` (a package's folder)."""
@@ -138,8 +151,8 @@ class SchemaFiles:
     def index(self) -> dict[str, Any]:
         """The manifest's ``schema`` member: each file's SHA-256."""
         tables = {
-            n: {"model_sha256": self.models[n], "sha256": self.known.get(n) or sha256(data)}
-            for n, data in sorted(self.tables.items())
+            n: {"model_sha256": self.models[n], "sha256": self.digests[n]}
+            for n in sorted(self.tables)
         }
         index: dict[str, Any] = {"tables": tables}
         if self.service is not None:

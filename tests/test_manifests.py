@@ -48,7 +48,7 @@ def write_package(folder: Path, tables: dict[str, Table], service: object = None
     """A package's manifest and schema files, as a build writes them."""
     files = {n: table_json(t) for n, t in tables.items()}
     models = {n: t.sha256() for n, t in tables.items()}
-    schema = SchemaFiles(files, models, service_json(service) if service is not None else None)
+    schema = SchemaFiles.made(files, models, service_json(service) if service else None)
     stamp = dataclasses.replace(FIRST, schema=schema)
     written = {
         "manifest.json": manifest(stamp, "pkg", {"tables": {n: {"module": n} for n in tables}}),
