@@ -241,7 +241,8 @@ def parse_manifest(
         why = f"format {whole.get('format')!r}: this dvgen reads formats 1 and {MANIFEST_FORMAT}"
         raise ManifestError(shown, line, f"{why} (a newer dvgen's manifest?)")
     index = _Index(shown, lines, schema)
-    same_dvgen = (whole.get("generator") or {}).get("version") == __version__
+    generator = whole.get("generator")
+    same_dvgen = isinstance(generator, dict) and generator.get("version") == __version__
     reader = _Files(folder, anchors=anchors)
     tables: dict[str, Table] = {}
     kept: dict[str, bytes] = {}
@@ -393,8 +394,11 @@ def _inline(
     if not isinstance(schema, dict):
         return Recorded(shown, package, sources)
     lines = text.split("\n")
+    listed = schema.get("tables") or {}
+    if not isinstance(listed, dict):
+        raise ManifestError(shown, _line(lines, '    "tables": ['), "schema: not a list of tables")
     tables: dict[str, Table] = {}
-    for name, item in (schema.get("tables") or {}).items():
+    for name, item in listed.items():
         try:
             tables[name] = marked(Table.model_validate(item))
         except ValidationError as exc:

@@ -187,6 +187,34 @@ def test_an_entry_without_its_digests_is_an_error(tmp_path: Path, entry: object)
     assert "table t" in bad.value.message or "digest" in bad.value.message
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"format": 2, "schema": {"tables": []}},
+        {"format": 2, "schema": []},
+        {"format": 1, "schema": {"tables": ["t"]}},
+    ],
+    ids=repr,
+)
+def test_a_schema_of_the_wrong_shape_is_an_error(tmp_path: Path, data: dict[str, object]) -> None:
+    """An error naming the manifest, never a traceback."""
+    text = json.dumps({**data, "package": {"version": "1.0.0"}}, indent=2).encode()
+    with pytest.raises(ManifestError) as bad:
+        parse_manifest(text, "m.json", Spy(tmp_path), reuse={})
+    assert bad.value.file == "m.json" and "schema" in bad.value.message
+
+
+def test_a_generator_of_the_wrong_shape_is_another_dvgen(tmp_path: Path) -> None:
+    data = {"format": 2, "generator": "x", "package": {"version": "1.0.0"}}
+    digest = "a" * 64
+    data["schema"] = {"tables": {"t": {"model_sha256": digest, "sha256": digest}}}
+    (tmp_path / "schema" / "tables").mkdir(parents=True)
+    (tmp_path / table_file("t")).write_text("{}")
+    with pytest.raises(ManifestError) as bad:  # so the table is read, not taken as the same
+        parse_manifest(json.dumps(data).encode(), "m.json", Spy(tmp_path), reuse={"t": digest})
+    assert bad.value.file == f"p/{table_file('t')}"
+
+
 def test_a_manifest_of_format_1_is_read_with_its_inline_schema(org: tuple) -> None:
     """What dvgen wrote before schema files: the baseline of the first build after an upgrade."""
     tables, service = org
