@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,31 @@ def test_a_column_named_like_a_lookup_value_is_declared_once() -> None:
         keys = [p.key for p in shape]
         assert len(keys) == len(set(keys))
     assert [p.key for p in view.read].count("_parentid_value") == 1
+
+
+def test_the_packed_package_carries_its_schema(tmp_path: Path) -> None:
+    """What ``npm pack`` (so ``npm publish``) ships holds the manifest and
+    every schema file it lists: a package installed from the registry is a
+    side of ``dvgen diff`` like the folder it was packed from."""
+    packed = subprocess.run(
+        ["npm", "pack", "--ignore-scripts", "--json", "--pack-destination", str(tmp_path)],
+        cwd=GENERATED,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert packed.returncode == 0, packed.stderr
+    (tarball,) = json.loads(packed.stdout)
+    shutil.unpack_archive(tmp_path / tarball["filename"], tmp_path / "unpacked")
+    shipped = tmp_path / "unpacked" / "package"
+    manifest = json.loads((shipped / "manifest.json").read_text(encoding="utf-8"))
+    for name in manifest["schema"]["tables"]:
+        assert (shipped / "schema" / "tables" / f"{name}.json").is_file(), name
+    diff = subprocess.run(
+        [sys.executable, "-m", "generator", "diff", str(GENERATED), str(shipped)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert diff.returncode == 0 and "\nno changes;" in diff.stdout, diff.stdout + diff.stderr
