@@ -255,3 +255,26 @@ def test_a_users_folder_named_like_a_backup_is_kept_and_reported(
     assert "dvgen: note: left .generated.old-7 beside generated/ as it is" in err
     assert (theirs / "v1.txt").read_text(encoding="utf-8") == "mine"
     assert beside(project) == [".generated.old-7"]
+
+
+def test_a_build_returns_only_once_the_old_folder_is_deleted(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The old folder is deleted by a thread while the cache is saved; the
+    build waits for it, so nothing of it is left beside the output once
+    dvgen is done, however slow the deletion."""
+    assert build(project) == EXIT_OK
+    real = shutil.rmtree
+    slow: list[str] = []
+
+    def slow_rmtree(path: object, *args: object, **kwargs: object) -> None:
+        if ".old-" in str(path):
+            slow.append(str(path))
+            threading.Event().wait(0.5)  # a large folder on a slow disk
+        real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(shutil, "rmtree", slow_rmtree)
+    page = project / "docs" / "ce-omnichannel" / "msdyn_smsengagementctx.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("SMS", "Text", 1), encoding="utf-8")
+    assert build(project) == EXIT_OK
+    assert slow and beside(project) == []
