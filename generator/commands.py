@@ -137,7 +137,8 @@ def _run(args: argparse.Namespace) -> int:
     if result.failed(args.strict):
         return EXIT_INPUT
     if args.command == "build" and result.report is not None:
-        record(config, digest, result.files, result.diagnostics.sorted())
+        shown = result.diagnostics.sorted()
+        record(config, digest, result.files, shown, result.report.unchanged)
     return EXIT_OK
 
 
@@ -172,7 +173,7 @@ def _check(args: argparse.Namespace, config: Config) -> int:
     for line in check.lines():
         print(line)
     out = shown_path(config.output_dir) + "/"
-    if check.ok:
+    if check.ok:  # every file hashed again: a stamp gone wrong is made right here
         record(config, digest, result.files, result.diagnostics.sorted())
         if not args.quiet:
             _say(f"dvgen: {out} is up to date ({len(result.files)} file(s))")

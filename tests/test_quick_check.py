@@ -152,3 +152,33 @@ def test_a_page_edited_while_the_build_runs_leaves_the_stamp_stale(
     assert main(["build", "-q"]) == EXIT_OK
     code, err, heavy = _check_in_child(built_project)
     assert code == EXIT_INPUT and "out of date" in err and heavy
+
+
+def _stamp_of(project: Path) -> Path:
+    out = str((project / "generated").resolve()).encode()
+    return Path(os.environ[CACHE_ENV]) / "stamps" / f"{hashlib.sha256(out).hexdigest()}.json"
+
+
+def test_an_unchanged_build_keeps_the_stamps_hashes_and_a_check_mends_them(
+    built_project: Path,
+) -> None:
+    """An unchanged file keeps the hash the last stamp gave it (not hashed
+    again); a hash gone wrong meanwhile is never believed: the quick check
+    hashes the files, takes the full check, which stamps them right."""
+    stamp = _stamp_of(built_project)
+    out = built_project / "generated"
+
+    def on_disk(rel: str) -> str:
+        return hashlib.sha256((out / rel).read_bytes()).hexdigest()
+
+    data = json.loads(stamp.read_text(encoding="utf-8"))
+    assert data["files"] == {rel: on_disk(rel) for rel in data["files"]}
+    rel = "python/manifest.json"
+    data["files"][rel] = "0" * 64
+    stamp.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["build", "-q"]) == EXIT_OK  # nothing changed
+    assert json.loads(stamp.read_text(encoding="utf-8"))["files"][rel] == "0" * 64  # kept
+    code, err, heavy = _check_in_child(built_project)
+    assert code == EXIT_OK and "up to date" in err and heavy  # the full check
+    assert json.loads(stamp.read_text(encoding="utf-8"))["files"][rel] == on_disk(rel)
+    assert _check_in_child(built_project)[2] == []  # quick again

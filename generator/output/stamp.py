@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -33,6 +34,7 @@ from generator.output.write import MANIFEST, manifest_bytes, read_manifest
 #: The libraries whose versions change the bytes dvgen writes.
 SHAPING = ("black", "Jinja2", "markdown-it-py", "PyYAML", "pydantic", "anyascii", "ftfy", "orjson")
 _MAX_STAMP = 64 * 1024 * 1024
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def _versions() -> str:
@@ -94,17 +96,29 @@ def digest_before(config: Config, *, strict: bool) -> str | None:
 
 
 def record(
-    config: Config, digest: str | None, files: Mapping[str, bytes], shown: Iterable[Diagnostic]
+    config: Config,
+    digest: str | None,
+    files: Mapping[str, bytes],
+    shown: Iterable[Diagnostic],
+    unchanged: Iterable[str] = (),
 ) -> None:
     """Stamp the output folder as holding ``files`` and their manifest (as
     the commit wrote them, hashed from memory), made from inputs whose digest
-    :func:`digest_before` took. A stamp that cannot be written costs the next
+    :func:`digest_before` took. The files the commit found ``unchanged`` keep
+    the hash the last stamp gave them, when it gave one (an unchanged
+    rebuild hashed its whole output again; a hash gone wrong meanwhile costs
+    the next check its quick path, never a wrong answer, since that check
+    hashes the files again). A stamp that cannot be written costs the next
     check its quick path, never a build."""
     path = _path(config)
     if path is None or digest is None:
         return
     written = {**files, MANIFEST: manifest_bytes(files)}
-    hashes = {rel: hashlib.sha256(data).hexdigest() for rel, data in written.items()}
+    before = _stamped(path) if unchanged else {}
+    kept = {rel: before[rel] for rel in unchanged if rel in before and rel in written}
+    hashes = {
+        rel: kept.get(rel) or hashlib.sha256(data).hexdigest() for rel, data in written.items()
+    }
     stamp = {"inputs": digest, "files": hashes, "diagnostics": [d.to_dict() for d in shown]}
     try:
         path.parent.mkdir(exist_ok=True)
@@ -113,6 +127,24 @@ def record(
         os.replace(tmp, path)
     except OSError:
         return
+
+
+def _stamped(path: Path) -> dict[str, str]:
+    """Each file's hash as the stamp at ``path`` gives it (none when it is
+    missing, too large or damaged)."""
+    try:
+        if path.stat().st_size > _MAX_STAMP:
+            return {}
+        files = json.loads(path.read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    if not isinstance(files, dict):
+        return {}
+    return {
+        rel: h
+        for rel, h in files.items()
+        if isinstance(h, str) and _SHA256.fullmatch(h) is not None
+    }
 
 
 def up_to_date(config: Config, *, strict: bool) -> tuple[list[Diagnostic], int] | None:
