@@ -173,8 +173,8 @@ class Folder(Protocol):
 class DiskFolder:
     """A package's folder on disk; ``shown`` is how it is named to the user."""
 
-    def __init__(self, root: Path, shown: str | None = None) -> None:
-        self.root, self._shown = root, shown if shown is not None else root.as_posix()
+    def __init__(self, root: Path, shown: str) -> None:
+        self.root, self._shown = root, shown
 
     def shown(self, rel: str) -> str:
         return f"{self._shown}/{rel}" if self._shown not in ("", ".") else rel
@@ -201,10 +201,8 @@ def read_manifest(
         data = path.read_bytes()
     except OSError as exc:
         raise ManifestError(shown, None, f"cannot read: {exc.strerror or exc}") from None
-    parent = shown.rpartition("/")[0] if "/" in shown else ""
-    return parse_manifest(
-        data, shown, DiskFolder(path.parent, parent), anchors=anchors, reuse=reuse
-    )
+    folder = DiskFolder(path.parent, shown.rpartition("/")[0])
+    return parse_manifest(data, shown, folder, anchors=anchors, reuse=reuse)
 
 
 def parse_manifest(
@@ -235,7 +233,7 @@ def parse_manifest(
         return Recorded(shown, package, sources)
     lines = text.split("\n")
     if whole.get("format") == 1:  # the schema inline
-        return _inline(whole, text, shown, package, sources, anchors=anchors)
+        return _inline(whole, lines, shown, package, sources, anchors=anchors)
     if whole.get("format") != MANIFEST_FORMAT:
         line = next((i + 1 for i, x in enumerate(lines) if x.startswith('  "format": ')), None)
         why = f"format {whole.get('format')!r}: this dvgen reads formats 1 and {MANIFEST_FORMAT}"
@@ -246,6 +244,7 @@ def parse_manifest(
     reader = _Files(folder, anchors=anchors)
     tables: dict[str, Table] = {}
     kept: dict[str, bytes] = {}
+    kept_sha256: dict[str, str] = {}
     same: set[str] = set()
     for name, model, digest in index.tables():
         rel = table_file(name)
@@ -258,11 +257,10 @@ def parse_manifest(
         except ManifestError:
             continue
         if sha256(raw) == digest:
-            kept[name] = raw
-    service = reader.service(index.service())
-    digests = {name: index.digests[name] for name in kept}
+            kept[name], kept_sha256[name] = raw, digest
+    service = reader.service() if schema.get("service") is not None else None
     return Recorded(
-        shown, package, sources, tables, service, reader.anchors, kept, digests, frozenset(same)
+        shown, package, sources, tables, service, reader.anchors, kept, kept_sha256, frozenset(same)
     )
 
 
@@ -304,7 +302,6 @@ class _Index:
 
     def tables(self) -> list[tuple[str, str, str]]:
         out = []
-        self.digests: dict[str, str] = {}
         for name, entry in self.schema["tables"].items():
             if not _NAME.fullmatch(name):
                 self._fail(name, f"schema: {name!r} is not a table's name")
@@ -314,16 +311,11 @@ class _Index:
             if not _SHA256.fullmatch(model) or not _SHA256.fullmatch(digest):
                 self._fail(name, f"schema: table {name}: a digest that is not a SHA-256")
             out.append((name, model, digest))
-            self.digests[name] = digest
         return out
 
     def _fail(self, name: str, message: str) -> NoReturn:
         key = f"      {json.dumps(name, ensure_ascii=False)}: {{"
         raise ManifestError(self.shown, _line(self.lines, key), message)
-
-    def service(self) -> bool:
-        """Whether the schema has a service file."""
-        return self.schema.get("service") is not None
 
 
 class _Files:
@@ -369,9 +361,7 @@ class _Files:
                 self.anchors.setdefault(("column", name, column), (shown, i))
         return table
 
-    def service(self, present: bool) -> Service | None:
-        if not present:
-            return None
+    def service(self) -> Service:
         item = self._json(SERVICE_JSON, self.folder.read(SERVICE_JSON))
         try:
             return Service.model_validate(item)
@@ -382,7 +372,7 @@ class _Files:
 
 def _inline(
     whole: dict[str, Any],
-    text: str,
+    lines: list[str],
     shown: str,
     package: Mapping[str, Any],
     sources: dict[str, Mapping[str, Any]],
@@ -393,7 +383,6 @@ def _inline(
     schema = whole["schema"]
     if not isinstance(schema, dict):
         return Recorded(shown, package, sources)
-    lines = text.split("\n")
     listed = schema.get("tables") or {}
     if not isinstance(listed, dict):
         raise ManifestError(shown, _line(lines, '    "tables": ['), "schema: not a list of tables")
